@@ -1,0 +1,278 @@
+// One cell: the users it hosts, their databases, records and permissions, over that cell's own store.
+// Every read and write of a database goes through `access`, the database manager's permission check.
+import type { Store } from '../store/store.ts';
+import { DuplicateKeyError } from '../store/store.ts';
+import { migrate } from '../store/migrate.ts';
+import { CoreError, conflict, forbidden, invalid, notFound } from '../errors.ts';
+import { CELL_MIGRATIONS } from './schema.ts';
+import { hashPassword, verifyPassword } from './password.ts';
+import { ALARM_EVENTS, COMPARISONS, FIELD_TYPES, checkName, type AlarmSpec, type Field, type FieldOptions, type FieldType } from './fields.ts';
+import { findRecord, insertRecord, pageRecords, readInput, recordsById, removeRecord, replaceRecord, type RecordInput, type StoredRecord } from './records.ts';
+import { searchIds, type Query } from './search.ts';
+
+/** Who is asking: a login and the cell that authenticated it. */
+export interface Actor {
+  login: string;
+  cellId: string;
+}
+
+export type Access = 'read' | 'write';
+export type Right = 'owner' | Access;
+
+export interface User {
+  login: string;
+  name: string;
+  language: string;
+  cellId: string;
+}
+
+export interface Database {
+  cellId: string;
+  id: number;
+  name: string;
+  owner: string;
+  recordCount: number;
+  fields: Field[];
+  /** The asking user's right on it. */
+  right: Right;
+}
+
+export interface SharedEntry {
+  ownerCell: string;
+  dbId: number;
+  owner: string;
+  name: string;
+  right: Access;
+}
+
+export interface Page<T> {
+  items: T[];
+  more: boolean;
+}
+
+export interface NewField {
+  name: string;
+  type: string;
+  /** Comma-separated choices, for a choice field. */
+  choices?: string;
+  /** For an alarm field: the watched field's name ('' for a date alarm), the comparison, the event. */
+  watch?: string;
+  op?: string;
+  event?: string;
+}
+
+type DbRow = { id: number; owner: string; name: string; record_count: number };
+type FieldRow = { id: number; name: string; type: string; position: number; options: string };
+
+const canWrite = (right: Right) => right !== 'read';
+
+export class Cell {
+  readonly id: string;
+  readonly store: Store;
+
+  private constructor(id: string, store: Store) {
+    this.id = id;
+    this.store = store;
+  }
+
+  static async open(id: string, store: Store): Promise<Cell> {
+    await migrate(store, 'cell', CELL_MIGRATIONS);
+    return new Cell(id, store);
+  }
+
+  // Owner authentication ----------------------------------------------------
+
+  async createUser(login: string, password: string, name: string, language = 'en'): Promise<User> {
+    const hash = await hashPassword(password);
+    try {
+      await this.store.run('INSERT INTO users (login, password_hash, name, language, created_at) VALUES (?, ?, ?, ?, ?)', [login, hash, name, language, Date.now()]);
+    } catch (err) {
+      if (err instanceof DuplicateKeyError) throw conflict(`The login "${login}" is taken.`, 'login');
+      throw err;
+    }
+    return { login, name, language, cellId: this.id };
+  }
+
+  /** The second step of login: the password is checked here, on the user's own cell. */
+  async authenticate(login: string, password: string): Promise<User> {
+    const row = await this.store.get<{ password_hash: string; name: string; language: string }>('SELECT password_hash, name, language FROM users WHERE login = ?', [login]);
+    if (!row || !(await verifyPassword(password, row.password_hash))) throw new CoreError('bad-password', 'Wrong password. Try again.', 'password');
+    return { login, name: row.name, language: row.language, cellId: this.id };
+  }
+
+  async user(login: string): Promise<User | undefined> {
+    const row = await this.store.get<{ name: string; language: string }>('SELECT name, language FROM users WHERE login = ?', [login]);
+    return row && { login, name: row.name, language: row.language, cellId: this.id };
+  }
+
+  async userCount(): Promise<number> {
+    const row = await this.store.get<{ n: number }>('SELECT COUNT(*) AS n FROM users');
+    return Number(row?.n ?? 0);
+  }
+
+  // The database manager ---------------------------------------------------
+
+  /** The database with the actor's right on it, or an error when it is missing or not theirs to see. */
+  async access(actor: Actor, dbId: number, need: Access = 'read'): Promise<Database> {
+    const row = await this.store.get<DbRow>('SELECT id, owner, name, record_count FROM dbs WHERE id = ?', [dbId]);
+    if (!row) throw notFound('This database does not exist.');
+    let right: Right;
+    if (row.owner === actor.login) right = 'owner';
+    else {
+      const grant = await this.store.get<{ access: string }>('SELECT access FROM permissions WHERE db_id = ? AND grantee = ?', [dbId, actor.login]);
+      if (!grant) throw forbidden('This database is not shared with you.');
+      right = grant.access as Access;
+    }
+    if (need === 'write' && !canWrite(right)) throw forbidden('You may read this database but not change it.');
+    return { cellId: this.id, id: Number(row.id), name: row.name, owner: row.owner, recordCount: Number(row.record_count), fields: await this.fields(dbId), right };
+  }
+
+  private async fields(dbId: number): Promise<Field[]> {
+    const rows = await this.store.all<FieldRow>('SELECT id, name, type, position, options FROM fields WHERE db_id = ? ORDER BY position, id', [dbId]);
+    return rows.map((r) => ({ id: Number(r.id), name: r.name, type: r.type as FieldType, position: Number(r.position), options: JSON.parse(r.options) }));
+  }
+
+  async ownDatabases(actor: Actor): Promise<{ id: number; name: string; recordCount: number }[]> {
+    const rows = await this.store.all<DbRow>('SELECT id, name, record_count FROM dbs WHERE owner = ? ORDER BY name, id', [actor.login]);
+    return rows.map((r) => ({ id: Number(r.id), name: r.name, recordCount: Number(r.record_count) }));
+  }
+
+  async createDatabase(actor: Actor, rawName: string): Promise<number> {
+    this.mustHost(actor);
+    const name = checkName(rawName, 'The name of a database');
+    try {
+      const { lastId } = await this.store.run('INSERT INTO dbs (owner, name, created_at) VALUES (?, ?, ?)', [actor.login, name, Date.now()]);
+      return lastId;
+    } catch (err) {
+      if (err instanceof DuplicateKeyError) throw conflict(`You already have a database called "${name}".`, 'name');
+      throw err;
+    }
+  }
+
+  async addField(actor: Actor, dbId: number, spec: NewField): Promise<Field> {
+    const db = await this.access(actor, dbId);
+    if (db.right !== 'owner') throw forbidden('Only the owner can change the fields of a database.');
+    const name = checkName(spec.name, 'The name of a field');
+    const type = spec.type as FieldType;
+    if (!FIELD_TYPES.includes(type)) throw invalid('Choose a field type.', 'type');
+    const options = fieldOptions(type, spec, db.fields);
+    const position = db.fields.reduce((max, f) => Math.max(max, f.position), 0) + 1;
+    try {
+      return await this.store.transaction(async (tx) => {
+        const { lastId } = await tx.run('INSERT INTO fields (db_id, position, name, type, options) VALUES (?, ?, ?, ?, ?)', [dbId, position, name, type, JSON.stringify(options)]);
+        // Existing records get an empty value, so searches on the new field see them.
+        await tx.run(`INSERT INTO field_values (field_id, record_id, txt, num) SELECT ?, id, NULL, ? FROM records WHERE db_id = ?`, [lastId, type === 'checkbox' ? 0 : null, dbId]);
+        return { id: lastId, name, type, position, options };
+      });
+    } catch (err) {
+      if (err instanceof DuplicateKeyError) throw conflict(`There is already a field called "${name}".`, 'name');
+      throw err;
+    }
+  }
+
+  // Records ------------------------------------------------------------------
+
+  async records(actor: Actor, dbId: number, offset: number, limit: number): Promise<{ db: Database } & Page<StoredRecord>> {
+    const db = await this.access(actor, dbId);
+    const { records, more } = await pageRecords(this.store, dbId, offset, limit);
+    return { db, items: records, more };
+  }
+
+  async record(actor: Actor, dbId: number, recordId: number): Promise<{ db: Database; record: StoredRecord }> {
+    const db = await this.access(actor, dbId);
+    return { db, record: await this.mustFind(dbId, recordId) };
+  }
+
+  async createRecord(actor: Actor, dbId: number, input: RecordInput): Promise<number> {
+    const db = await this.access(actor, dbId, 'write');
+    return insertRecord(this.store, dbId, db.fields, readInput(db.fields, input));
+  }
+
+  async updateRecord(actor: Actor, dbId: number, recordId: number, input: RecordInput): Promise<void> {
+    const db = await this.access(actor, dbId, 'write');
+    const record = await this.mustFind(dbId, recordId);
+    await replaceRecord(this.store, recordId, db.fields, readInput(db.fields, input, record.values));
+  }
+
+  async deleteRecord(actor: Actor, dbId: number, recordId: number): Promise<void> {
+    await this.access(actor, dbId, 'write');
+    await this.mustFind(dbId, recordId);
+    await removeRecord(this.store, dbId, recordId);
+  }
+
+  async search(actor: Actor, dbId: number, query: Query, offset: number, limit: number): Promise<{ db: Database } & Page<StoredRecord>> {
+    const db = await this.access(actor, dbId);
+    const { ids, more } = await searchIds(this.store, db.fields, query, offset, limit);
+    return { db, items: await recordsById(this.store, ids), more };
+  }
+
+  // The permission database ----------------------------------------------------
+
+  async grant(actor: Actor, dbId: number, grantee: Actor, access: Access): Promise<Database> {
+    const db = await this.access(actor, dbId);
+    if (db.right !== 'owner') throw forbidden('Only the owner can share a database.');
+    if (grantee.login === actor.login) throw invalid('You own this database already.', 'login');
+    await this.store.transaction(async (tx) => {
+      await tx.run('DELETE FROM permissions WHERE db_id = ? AND grantee = ?', [dbId, grantee.login]);
+      await tx.run('INSERT INTO permissions (db_id, grantee, grantee_cell, access) VALUES (?, ?, ?, ?)', [dbId, grantee.login, grantee.cellId, access]);
+    });
+    return db;
+  }
+
+  async revoke(actor: Actor, dbId: number, grantee: string): Promise<void> {
+    const db = await this.access(actor, dbId);
+    if (db.right !== 'owner') throw forbidden('Only the owner can stop sharing a database.');
+    await this.store.run('DELETE FROM permissions WHERE db_id = ? AND grantee = ?', [dbId, grantee]);
+  }
+
+  /** Keeps this cell's list of what is shared with one of its users in step with the owner's cell. */
+  async noteShared(login: string, entry: SharedEntry | { ownerCell: string; dbId: number; right: null }): Promise<void> {
+    await this.store.transaction(async (tx) => {
+      await tx.run('DELETE FROM shared_with_me WHERE login = ? AND owner_cell = ? AND db_id = ?', [login, entry.ownerCell, entry.dbId]);
+      if (entry.right) {
+        const e = entry as SharedEntry;
+        await tx.run('INSERT INTO shared_with_me (login, owner_cell, db_id, owner, db_name, access) VALUES (?, ?, ?, ?, ?, ?)', [login, e.ownerCell, e.dbId, e.owner, e.name, e.right]);
+      }
+    });
+  }
+
+  async sharedWith(actor: Actor): Promise<SharedEntry[]> {
+    this.mustHost(actor);
+    const rows = await this.store.all<{ owner_cell: string; db_id: number; owner: string; db_name: string; access: string }>(
+      'SELECT owner_cell, db_id, owner, db_name, access FROM shared_with_me WHERE login = ? ORDER BY db_name, owner',
+      [actor.login],
+    );
+    return rows.map((r) => ({ ownerCell: r.owner_cell, dbId: Number(r.db_id), owner: r.owner, name: r.db_name, right: r.access as Access }));
+  }
+
+  private mustHost(actor: Actor) {
+    if (actor.cellId !== this.id) throw forbidden('This cell does not host you.');
+  }
+
+  private async mustFind(dbId: number, recordId: number): Promise<StoredRecord> {
+    const record = await findRecord(this.store, dbId, recordId);
+    if (!record) throw notFound('This record does not exist (it may have been deleted).');
+    return record;
+  }
+}
+
+function fieldOptions(type: FieldType, spec: NewField, existing: readonly Field[]): FieldOptions {
+  if (type === 'choice') {
+    const choices = [...new Set((spec.choices ?? '').split(',').map((c) => c.trim()).filter(Boolean))];
+    if (choices.length < 2) throw invalid('A choice field needs at least two choices, separated by commas.', 'choices');
+    return { choices: choices.map((c) => checkName(c, 'A choice')) };
+  }
+  if (type === 'alarm') {
+    const watch = (spec.watch ?? '').trim() || null;
+    const watched = watch === null ? undefined : existing.find((f) => f.name === watch);
+    if (watch !== null && (!watched || (watched.type !== 'number' && watched.type !== 'date'))) {
+      throw invalid('An alarm watches a number or date field of this database, or the date.', 'watch');
+    }
+    const op = (spec.op || (watch === null ? 'ge' : 'lt')) as AlarmSpec['op'];
+    if (!COMPARISONS.includes(op) || ['contains', 'starts', 'empty', 'notempty'].includes(op)) throw invalid('Choose a comparison for the alarm.', 'op');
+    const event = (spec.event || 'login') as AlarmSpec['event'];
+    if (!ALARM_EVENTS.includes(event)) throw invalid('Choose what the alarm does.', 'event');
+    return { alarm: { watch, op, event } };
+  }
+  return {};
+}

@@ -1,0 +1,72 @@
+// The tables of one cell: its users, their databases and fields, records with their
+// search index, the permission database, and the list of databases shared with each user.
+import type { Migration } from '../store/migrate.ts';
+
+export const CELL_MIGRATIONS: readonly Migration[] = [
+  (t) => [
+    `CREATE TABLE users (
+      id ${t.id},
+      login ${t.key} NOT NULL UNIQUE,
+      password_hash ${t.key} NOT NULL,
+      name ${t.key} NOT NULL,
+      language ${t.key} NOT NULL,
+      created_at BIGINT NOT NULL
+    )${t.tableSuffix}`,
+    `CREATE TABLE dbs (
+      id ${t.id},
+      owner ${t.key} NOT NULL,
+      name ${t.key} NOT NULL,
+      record_count INTEGER NOT NULL DEFAULT 0,
+      created_at BIGINT NOT NULL,
+      UNIQUE (owner, name)
+    )${t.tableSuffix}`,
+    `CREATE TABLE fields (
+      id ${t.id},
+      db_id BIGINT NOT NULL,
+      position INTEGER NOT NULL,
+      name ${t.key} NOT NULL,
+      type ${t.key} NOT NULL,
+      options ${t.text} NOT NULL,
+      UNIQUE (db_id, name)
+    )${t.tableSuffix}`,
+    `CREATE TABLE records (
+      id ${t.id},
+      db_id BIGINT NOT NULL,
+      data ${t.text} NOT NULL,
+      created_at BIGINT NOT NULL,
+      updated_at BIGINT NOT NULL
+    )${t.tableSuffix}`,
+    `CREATE INDEX records_by_db ON records (db_id, id)`,
+    // One row per record and field, empty values included, so that every comparison
+    // (even "is empty" and "not equal") is answered from an index on (field, value).
+    `CREATE TABLE field_values (
+      field_id BIGINT NOT NULL,
+      record_id BIGINT NOT NULL,
+      txt ${t.text},
+      num DOUBLE,
+      PRIMARY KEY (field_id, record_id)
+    )${t.tableSuffix}`,
+    `CREATE INDEX field_values_txt ON field_values (field_id, ${t.textIndex('txt')}, record_id)`,
+    `CREATE INDEX field_values_num ON field_values (field_id, num, record_id)`,
+    `CREATE INDEX field_values_record ON field_values (record_id)`,
+    // The permission database: who may read or write a database of this cell.
+    `CREATE TABLE permissions (
+      db_id BIGINT NOT NULL,
+      grantee ${t.key} NOT NULL,
+      grantee_cell ${t.key} NOT NULL,
+      access ${t.key} NOT NULL,
+      PRIMARY KEY (db_id, grantee)
+    )${t.tableSuffix}`,
+    // What others share with the users of this cell (the seed's "owner database"): a list
+    // for the home screen only; the owner's cell checks the right on every access.
+    `CREATE TABLE shared_with_me (
+      login ${t.key} NOT NULL,
+      owner_cell ${t.key} NOT NULL,
+      db_id BIGINT NOT NULL,
+      owner ${t.key} NOT NULL,
+      db_name ${t.key} NOT NULL,
+      access ${t.key} NOT NULL,
+      PRIMARY KEY (login, owner_cell, db_id)
+    )${t.tableSuffix}`,
+  ],
+];

@@ -1,0 +1,21 @@
+// What can go wrong in a core operation, in words a user can be shown.
+// The gateway maps each kind to an HTTP status and renders the message in the device's markup.
+
+export type ErrorKind = 'invalid' | 'unknown-login' | 'bad-password' | 'forbidden' | 'not-found' | 'conflict' | 'unavailable';
+
+export class CoreError extends Error {
+  readonly kind: ErrorKind;
+  /** The form field the error is about, when there is one. */
+  readonly field?: string;
+  constructor(kind: ErrorKind, message: string, field?: string) {
+    super(message);
+    this.name = 'CoreError';
+    this.kind = kind;
+    this.field = field;
+  }
+}
+
+export const invalid = (message: string, field?: string) => new CoreError('invalid', message, field);
+export const forbidden = (message: string) => new CoreError('forbidden', message);
+export const notFound = (message: string) => new CoreError('not-found', message);
+export const conflict = (message: string, field?: string) => new CoreError('conflict', message, field);

@@ -1,0 +1,177 @@
+// The portal: the one door the gateway (and the admin command) uses into the core.
+// It asks the dispatch where a login or a database lives and hands the operation to that cell;
+// the cells do every permission check themselves.
+import { openStore } from './store/open.ts';
+import { storeUrlFor } from './store/locate.ts';
+import { Dispatch, checkLogin, normalLogin } from './dispatch/dispatch.ts';
+import { Sessions, type SessionLimits } from './dispatch/sessions.ts';
+import { Cell, type Access, type Actor, type Database, type NewField, type Page, type SharedEntry, type User } from './cell/cell.ts';
+import type { StoredRecord, RecordInput } from './cell/records.ts';
+import type { Query } from './cell/search.ts';
+import { CoreError, invalid, notFound } from './errors.ts';
+
+/** A database anywhere in the system: the cell that hosts it and its id there. */
+export interface DbRef {
+  cellId: string;
+  dbId: number;
+}
+
+export interface DatabaseEntry extends DbRef {
+  name: string;
+  owner: string;
+  right: 'owner' | Access;
+}
+
+export class Portal {
+  readonly dispatch: Dispatch;
+  readonly sessions: Sessions;
+  readonly #base: string;
+  readonly #cells = new Map<string, Promise<Cell>>();
+
+  private constructor(base: string, dispatch: Dispatch, sessions: Sessions) {
+    this.#base = base;
+    this.dispatch = dispatch;
+    this.sessions = sessions;
+  }
+
+  /** Opens the system whose stores derive from `base` (see store/locate.ts). */
+  static async open(base: string, limits?: SessionLimits): Promise<Portal> {
+    const store = await openStore(storeUrlFor(base, 'dispatch'));
+    const dispatch = await Dispatch.open(store);
+    return new Portal(base, dispatch, new Sessions(store, limits));
+  }
+
+  /** The cell object for an id, opened once from the store URL the registry names. */
+  cell(id: string): Promise<Cell> {
+    let cell = this.#cells.get(id);
+    if (!cell) {
+      cell = (async () => {
+        const info = await this.dispatch.cell(id);
+        if (!info) throw notFound(`There is no cell "${id}".`);
+        return Cell.open(id, await openStore(info.storeUrl));
+      })();
+      cell.catch(() => this.#cells.delete(id));
+      this.#cells.set(id, cell);
+    }
+    return cell;
+  }
+
+  // Administration --------------------------------------------------------------
+
+  /** Registers a cell; its store defaults to one derived from the base URL. */
+  async addCell(id: string, capacity: number, storeUrl = storeUrlFor(this.#base, `cell_${id}`)) {
+    const info = await this.dispatch.addCell(id, storeUrl, capacity);
+    await this.cell(id);
+    return info;
+  }
+
+  /** Places a new user on the least-loaded cell with room and creates them there. */
+  async register(rawLogin: string, password: string, name: string, language = 'en'): Promise<User> {
+    const login = checkLogin(rawLogin);
+    if (password.length < 4) throw invalid('A password has at least 4 characters.', 'password');
+    const cellId = await this.dispatch.place(login);
+    try {
+      return await (await this.cell(cellId)).createUser(login, password, name.trim() || login, language);
+    } catch (err) {
+      await this.dispatch.unplace(login, cellId);
+      throw err;
+    }
+  }
+
+  // Login ------------------------------------------------------------------------------
+
+  /** Step one: the dispatch tells which cell hosts the login (and whether it exists at all). */
+  async locate(rawLogin: string): Promise<string> {
+    if (!normalLogin(rawLogin)) throw invalid('Type your login.', 'login');
+    return this.dispatch.locate(rawLogin);
+  }
+
+  /** Step two: the user's own cell checks the password; a new session starts. */
+  async login(rawLogin: string, password: string) {
+    const login = normalLogin(rawLogin);
+    const cell = await this.cell(await this.locate(login));
+    const user = await cell.authenticate(login, password);
+    return { user, session: await this.sessions.start(login, cell.id) };
+  }
+
+  async user(actor: Actor): Promise<User> {
+    const user = await (await this.cell(actor.cellId)).user(actor.login);
+    if (!user) throw new CoreError('forbidden', 'Your account no longer exists here.');
+    return user;
+  }
+
+  // Databases ------------------------------------------------------------------------------
+
+  /** The user's own databases, then those shared with them, as the home screen lists them. */
+  async databases(actor: Actor): Promise<DatabaseEntry[]> {
+    const home = await this.cell(actor.cellId);
+    const own = (await home.ownDatabases(actor)).map((d) => ({ cellId: home.id, dbId: d.id, name: d.name, owner: actor.login, right: 'owner' as const }));
+    const shared = (await home.sharedWith(actor)).map((s) => ({ cellId: s.ownerCell, dbId: s.dbId, name: s.name, owner: s.owner, right: s.right }));
+    return [...own, ...shared];
+  }
+
+  async createDatabase(actor: Actor, name: string): Promise<DbRef> {
+    const dbId = await (await this.cell(actor.cellId)).createDatabase(actor, name);
+    return { cellId: actor.cellId, dbId };
+  }
+
+  async database(actor: Actor, ref: DbRef): Promise<Database> {
+    return (await this.cell(ref.cellId)).access(actor, ref.dbId);
+  }
+
+  async addField(actor: Actor, ref: DbRef, spec: NewField) {
+    return (await this.cell(ref.cellId)).addField(actor, ref.dbId, spec);
+  }
+
+  // Records ------------------------------------------------------------------------------
+
+  async records(actor: Actor, ref: DbRef, offset: number, limit: number): Promise<{ db: Database } & Page<StoredRecord>> {
+    return (await this.cell(ref.cellId)).records(actor, ref.dbId, offset, limit);
+  }
+
+  async record(actor: Actor, ref: DbRef, recordId: number) {
+    return (await this.cell(ref.cellId)).record(actor, ref.dbId, recordId);
+  }
+
+  async createRecord(actor: Actor, ref: DbRef, input: RecordInput): Promise<number> {
+    return (await this.cell(ref.cellId)).createRecord(actor, ref.dbId, input);
+  }
+
+  async updateRecord(actor: Actor, ref: DbRef, recordId: number, input: RecordInput): Promise<void> {
+    return (await this.cell(ref.cellId)).updateRecord(actor, ref.dbId, recordId, input);
+  }
+
+  async deleteRecord(actor: Actor, ref: DbRef, recordId: number): Promise<void> {
+    return (await this.cell(ref.cellId)).deleteRecord(actor, ref.dbId, recordId);
+  }
+
+  async search(actor: Actor, ref: DbRef, query: Query, offset: number, limit: number): Promise<{ db: Database } & Page<StoredRecord>> {
+    return (await this.cell(ref.cellId)).search(actor, ref.dbId, query, offset, limit);
+  }
+
+  // Sharing ------------------------------------------------------------------------------
+
+  /** Shares a database with a login on any cell: the permission on the owner's cell, the listing on the grantee's. */
+  async share(actor: Actor, ref: DbRef, rawGrantee: string, access: Access): Promise<void> {
+    const login = normalLogin(rawGrantee);
+    const granteeCell = await this.dispatch.locate(login);
+    const db = await (await this.cell(ref.cellId)).grant(actor, ref.dbId, { login, cellId: granteeCell }, access);
+    const entry: SharedEntry = { ownerCell: ref.cellId, dbId: ref.dbId, owner: db.owner, name: db.name, right: access };
+    await (await this.cell(granteeCell)).noteShared(login, entry);
+  }
+
+  async unshare(actor: Actor, ref: DbRef, rawGrantee: string): Promise<void> {
+    const login = normalLogin(rawGrantee);
+    await (await this.cell(ref.cellId)).revoke(actor, ref.dbId, login);
+    const granteeCell = await this.dispatch.locate(login);
+    await (await this.cell(granteeCell)).noteShared(login, { ownerCell: ref.cellId, dbId: ref.dbId, right: null });
+  }
+
+  async close(): Promise<void> {
+    const cells = await Promise.allSettled(this.#cells.values());
+    for (const c of cells) if (c.status === 'fulfilled') await c.value.store.close();
+    await this.dispatch.store.close();
+  }
+}
+
+export type { Actor, Database, User };

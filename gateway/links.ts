@@ -1,0 +1,50 @@
+// Every URL a page emits, in one place. The session token rides in the path (`/s/<token>/…`),
+// because WAP 1.x and i-mode clients keep no cookies; relative paths keep the bytes down.
+import type { DbRef } from '../core/portal.ts';
+
+const query = (params: Record<string, string | number | undefined>) => {
+  const pairs = Object.entries(params).filter(([, v]) => v !== undefined && v !== '' && v !== 0);
+  return pairs.length ? '?' + pairs.map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`).join('&') : '';
+};
+
+export const loginLinks = { form: '/', login: '/login', password: '/login/password' };
+
+export class Links {
+  readonly base: string;
+  constructor(token: string) {
+    this.base = `/s/${token}`;
+  }
+  home(from = 0) {
+    return `${this.base}/${query({ from })}`;
+  }
+  logout() {
+    return `${this.base}/logout`;
+  }
+  newDb() {
+    return `${this.base}/new`;
+  }
+  db(ref: DbRef, from = 0) {
+    return `${this.base}/d/${ref.cellId}/${ref.dbId}${query({ from })}`;
+  }
+  fields(ref: DbRef) {
+    return `${this.base}/d/${ref.cellId}/${ref.dbId}/fields`;
+  }
+  newRecord(ref: DbRef) {
+    return `${this.base}/d/${ref.cellId}/${ref.dbId}/new`;
+  }
+  record(ref: DbRef, id: number, from = 0) {
+    return `${this.base}/d/${ref.cellId}/${ref.dbId}/r/${id}${query({ from })}`;
+  }
+  editRecord(ref: DbRef, id: number) {
+    return `${this.base}/d/${ref.cellId}/${ref.dbId}/r/${id}/edit`;
+  }
+  deleteRecord(ref: DbRef, id: number) {
+    return `${this.base}/d/${ref.cellId}/${ref.dbId}/r/${id}/delete`;
+  }
+  search(ref: DbRef, q: { f?: string; op?: string; q?: string } = {}) {
+    return `${this.base}/d/${ref.cellId}/${ref.dbId}/search${query(q)}`;
+  }
+  results(ref: DbRef, q: { f: string; op: string; q: string }, from = 0) {
+    return `${this.base}/d/${ref.cellId}/${ref.dbId}/find${query({ ...q, from })}`;
+  }
+}

@@ -1,0 +1,16 @@
+// Starts the gateway: open the stores, create the demo on first start, listen.
+import { readConfig } from './config.ts';
+import { createApp } from './app.ts';
+import { Portal } from '../core/portal.ts';
+import { seedDemo } from '../core/demo.ts';
+
+const config = readConfig();
+const portal = await Portal.open(config.storeUrl);
+if (config.demo && (await seedDemo(portal))) console.log('First start: created cells c1, c2 and the demo account demo / demo.');
+const server = createApp(portal).listen(config.port, config.host, () => {
+  console.log(`Gateway listening on http://${config.host}:${config.port}/ (stores: ${config.storeUrl})`);
+});
+
+const stop = () => server.close(() => portal.close().then(() => process.exit(0)));
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

@@ -1,0 +1,140 @@
+// One record: view (long values continued on "more" pages), add, edit, delete.
+import type Router from '@koa/router';
+import type { GatewayState, Ctx } from '../context.ts';
+import type { Database } from '../../core/cell/cell.ts';
+import { valueKind, type Value } from '../../core/cell/fields.ts';
+import type { RecordInput } from '../../core/cell/records.ts';
+import type { DbRef } from '../../core/portal.ts';
+import { CoreError } from '../../core/errors.ts';
+import { splitText } from '../../transcode/paginate.ts';
+import { showFitted } from '../fit.ts';
+import { formatValue } from '../present.ts';
+import { goTo, show } from '../respond.ts';
+import { statusOf } from '../errors.ts';
+import { dbParam, idParam, offsetParam } from './params.ts';
+import type { Markup } from '../device.ts';
+
+/** The longest piece of one value shown at once; longer values continue on the next page. */
+const PIECE_CHARS: Record<Markup, number> = { wml: 200, chtml: 800, html: 2000 };
+const HINTS = { date: 'YYYY-MM-DD', number: 'a number' } as const;
+
+export function recordRoutes(router: Router<GatewayState>): void {
+  router.get('/s/:token/d/:cell/:db/r/:id', async (ctx) => {
+    const { portal, actor, links, device } = ctx.state;
+    const ref = dbParam(ctx.params);
+    const id = idParam(ctx.params.id);
+    const from = offsetParam(ctx.state.form.from);
+    const { db, record } = await portal.record(actor, ref, id);
+    const lines = db.fields.flatMap((field) =>
+      splitText(formatValue(field, record.values[field.id]) || '-', PIECE_CHARS[device.markup]).map((value) => ({ label: field.name, value })),
+    );
+    const writable = db.right !== 'read';
+    showFitted(ctx, 'record', lines.slice(from), false, (shown, next) => ({
+      title: db.name,
+      db: { name: db.name, url: links.db(ref) },
+      lines: shown,
+      edit: writable ? links.editRecord(ref, id) : undefined,
+      delete: writable ? links.deleteRecord(ref, id) : undefined,
+      next: next === null ? undefined : links.record(ref, id, from + next),
+      prev: from > 0 ? links.record(ref, id) : undefined,
+      home: links.home(),
+      logout: links.logout(),
+    }));
+  });
+
+  router.get('/s/:token/d/:cell/:db/new', async (ctx) => {
+    const ref = dbParam(ctx.params);
+    const db = await ctx.state.portal.database(ctx.state.actor, ref);
+    show(ctx, 'record_form', recordForm(ctx, ref, db, ctx.state.links.newRecord(ref), {}));
+  });
+
+  router.post('/s/:token/d/:cell/:db/new', async (ctx) => {
+    const ref = dbParam(ctx.params);
+    const input = formInput(ctx);
+    await saveOrShowAgain(ctx, ref, ctx.state.links.newRecord(ref), input, async () => {
+      const id = await ctx.state.portal.createRecord(ctx.state.actor, ref, input);
+      goTo(ctx, ctx.state.links.record(ref, id));
+    });
+  });
+
+  router.get('/s/:token/d/:cell/:db/r/:id/edit', async (ctx) => {
+    const ref = dbParam(ctx.params);
+    const id = idParam(ctx.params.id);
+    const { db, record } = await ctx.state.portal.record(ctx.state.actor, ref, id);
+    if (db.right === 'read') throw new CoreError('forbidden', 'You may read this database but not change it.');
+    const values = Object.fromEntries(db.fields.map((f) => [String(f.id), rawValue(record.values[f.id])]));
+    show(ctx, 'record_form', recordForm(ctx, ref, db, ctx.state.links.editRecord(ref, id), values));
+  });
+
+  router.post('/s/:token/d/:cell/:db/r/:id/edit', async (ctx) => {
+    const ref = dbParam(ctx.params);
+    const id = idParam(ctx.params.id);
+    const input = formInput(ctx);
+    await saveOrShowAgain(ctx, ref, ctx.state.links.editRecord(ref, id), input, async () => {
+      await ctx.state.portal.updateRecord(ctx.state.actor, ref, id, input);
+      goTo(ctx, ctx.state.links.record(ref, id));
+    });
+  });
+
+  router.get('/s/:token/d/:cell/:db/r/:id/delete', async (ctx) => {
+    const { links } = ctx.state;
+    const ref = dbParam(ctx.params);
+    const id = idParam(ctx.params.id);
+    const { db } = await ctx.state.portal.record(ctx.state.actor, ref, id);
+    if (db.right === 'read') throw new CoreError('forbidden', 'You may read this database but not change it.');
+    show(ctx, 'confirm', { title: 'Delete', message: `Delete this record from ${db.name}?`, action: links.deleteRecord(ref, id), yes: 'Delete', cancel: links.record(ref, id), home: links.home(), logout: links.logout() });
+  });
+
+  router.post('/s/:token/d/:cell/:db/r/:id/delete', async (ctx) => {
+    const ref = dbParam(ctx.params);
+    await ctx.state.portal.deleteRecord(ctx.state.actor, ref, idParam(ctx.params.id));
+    goTo(ctx, ctx.state.links.db(ref));
+  });
+}
+
+/** Form fields are named `f<field id>`; the core takes values by field id. */
+function formInput(ctx: Ctx): RecordInput {
+  return Object.fromEntries(
+    Object.entries(ctx.state.form)
+      .filter(([name]) => /^f\d+$/.test(name))
+      .map(([name, value]) => [name.slice(1), value]),
+  );
+}
+
+const rawValue = (value: Value | undefined) => (value === undefined ? '' : typeof value === 'boolean' ? (value ? '1' : '') : String(value));
+
+/** Saves; a value the core refuses shows the form again with what the user typed and the reason. */
+async function saveOrShowAgain(ctx: Ctx, ref: DbRef, action: string, input: RecordInput, save: () => Promise<void>) {
+  try {
+    await save();
+  } catch (err) {
+    if (!(err instanceof CoreError) || (err.kind !== 'invalid' && err.kind !== 'conflict')) throw err;
+    const db = await ctx.state.portal.database(ctx.state.actor, ref);
+    show(ctx, 'record_form', { ...recordForm(ctx, ref, db, action, input), error: err.message }, statusOf(err));
+  }
+}
+
+function recordForm(ctx: Ctx, ref: DbRef, db: Database, action: string, values: RecordInput) {
+  const { links } = ctx.state;
+  return {
+    title: db.name,
+    db: { name: db.name, url: links.db(ref) },
+    action,
+    inputs: db.fields.map((field) => {
+      const kind = valueKind(field, db.fields);
+      const value = values[field.id] ?? '';
+      return {
+        name: `f${field.id}`,
+        label: field.name,
+        type: field.type,
+        value,
+        choices: field.options.choices?.map((c) => ({ value: c, label: c, selected: c === value })),
+        checked: kind === 'checkbox' ? ['1', 'on', 'yes', 'true'].includes(value.toLowerCase()) : undefined,
+        hint: kind === 'date' || kind === 'number' ? HINTS[kind] : undefined,
+      };
+    }),
+    cancel: links.db(ref),
+    home: links.home(),
+    logout: links.logout(),
+  };
+}
