@@ -137,6 +137,10 @@ export class Portal {
     return (await this.cell(ref.cellId)).createRecord(actor, ref.dbId, input);
   }
 
+  async importRecords(actor: Actor, ref: DbRef, inputs: readonly RecordInput[]): Promise<number[]> {
+    return (await this.cell(ref.cellId)).importRecords(actor, ref.dbId, inputs);
+  }
+
   async updateRecord(actor: Actor, ref: DbRef, recordId: number, input: RecordInput): Promise<void> {
     return (await this.cell(ref.cellId)).updateRecord(actor, ref.dbId, recordId, input);
   }

@@ -52,6 +52,28 @@ export async function insertRecord(store: Store, dbId: number, fields: readonly 
   });
 }
 
+/** Many records at once (an import): one transaction and one multi-row index insert per batch. */
+export async function insertRecords(store: Store, dbId: number, fields: readonly Field[], batch: readonly Record<string, Value>[]): Promise<number[]> {
+  if (fields.length === 0) throw invalid('This database has no fields yet: add a field first.');
+  const now = Date.now();
+  return store.transaction(async (tx) => {
+    const ids: number[] = [];
+    for (const values of batch) {
+      ids.push((await tx.run('INSERT INTO records (db_id, data, created_at, updated_at) VALUES (?, ?, ?, ?)', [dbId, JSON.stringify(values), now, now])).lastId);
+    }
+    const rows = ids.flatMap((id, i) => fields.map((field) => ({ field, id, key: indexKey(valueKind(field, fields), batch[i][field.id]) })));
+    for (let start = 0; start < rows.length; start += 500) {
+      const chunk = rows.slice(start, start + 500);
+      await tx.run(
+        `INSERT INTO field_values (field_id, record_id, txt, num) VALUES ${chunk.map(() => '(?, ?, ?, ?)').join(', ')}`,
+        chunk.flatMap((r) => [r.field.id, r.id, r.key.txt, r.key.num]),
+      );
+    }
+    await tx.run('UPDATE dbs SET record_count = record_count + ? WHERE id = ?', [ids.length, dbId]);
+    return ids;
+  });
+}
+
 export async function replaceRecord(store: Store, recordId: number, fields: readonly Field[], values: Record<string, Value>): Promise<void> {
   await store.transaction(async (tx) => {
     await tx.run('UPDATE records SET data = ?, updated_at = ? WHERE id = ?', [JSON.stringify(values), Date.now(), recordId]);

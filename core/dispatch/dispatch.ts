@@ -74,6 +74,7 @@ export class Dispatch {
   async place(rawLogin: string): Promise<string> {
     const login = checkLogin(rawLogin);
     return this.store.transaction(async (tx) => {
+      if (await tx.get('SELECT login FROM directory WHERE login = ?', [login])) throw conflict(`The login "${login}" is taken.`, 'login');
       const cell = await tx.get<{ id: string }>(
         'SELECT id FROM cells WHERE user_count < capacity ORDER BY user_count * 1.0 / capacity, user_count, id LIMIT 1',
       );

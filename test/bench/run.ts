@@ -1,0 +1,111 @@
+// `npm run bench`: screen sizes per device class, the record-list page's request rate beside a bare
+// Koa app's, and search latency on 100,000 records on SQLite and MariaDB, all in one run.
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createConnection } from 'mysql2/promise';
+import { load } from './load.ts';
+import { searchLatency } from './search.ts';
+import { screenSizes } from './sizes.ts';
+import { startGateway } from '../support/client.ts';
+import { closeTestPortals } from '../support/system.ts';
+import { BUDGETS, type Markup } from '../../gateway/device.ts';
+
+const RECORDS = Number(process.env.BENCH_RECORDS || 100_000);
+const SECONDS = Number(process.env.BENCH_SECONDS || 3);
+const MYSQL = process.env.BENCH_MYSQL ?? 'mysql://root@127.0.0.1:3306/test';
+const MARKUPS: Markup[] = ['wml', 'chtml', 'html'];
+
+const pad = (s: string | number, n: number) => String(s).padEnd(n);
+const ms = (x: number) => x.toFixed(2);
+
+async function sizes() {
+  const gw = await startGateway();
+  try {
+    const all = Object.fromEntries(await Promise.all(MARKUPS.map(async (m) => [m, await screenSizes(gw.base, m)] as const)));
+    console.log('\n## Screen sizes (bytes on the wire; budget wml 1400, chtml 5120 Shift_JIS, html 10240)');
+    console.log(`${pad('screen', 14)}${MARKUPS.map((m) => pad(m, 10)).join('')}`);
+    for (const screen of Object.keys(all.wml)) {
+      console.log(`${pad(screen, 14)}${MARKUPS.map((m) => pad(`${all[m][screen]}${all[m][screen] > BUDGETS[m] ? '!' : ''}`, 10)).join('')}`);
+    }
+  } finally {
+    await gw.close();
+    await closeTestPortals();
+  }
+}
+
+async function throughput() {
+  const child = fork(join(import.meta.dirname, 'servers.ts'), { stdio: 'inherit' });
+  const urls = await new Promise<{ bare: string; list: string }>((resolve) => child.once('message', (m) => resolve(m as never)));
+  try {
+    await load(urls.bare, 1);
+    await load(urls.list, 1);
+    const totals = { bare: { requests: 0, seconds: 0, errors: 0 }, list: { requests: 0, seconds: 0, errors: 0 } };
+    for (let round = 0; round < 2; round++) {
+      for (const which of ['bare', 'list'] as const) {
+        const r = await load(urls[which], SECONDS / 2);
+        totals[which].requests += r.requests;
+        totals[which].seconds += r.seconds;
+        totals[which].errors += r.errors;
+      }
+    }
+    const rate = (k: 'bare' | 'list') => totals[k].requests / totals[k].seconds;
+    console.log('\n## Requests per second (32 in flight, keep-alive, server in its own process, alternated rounds)');
+    console.log(`bare Koa, constant string           ${rate('bare').toFixed(0)} req/s (${totals.bare.errors} errors)`);
+    console.log(`gateway, authenticated record list  ${rate('list').toFixed(0)} req/s (${totals.list.errors} errors)`);
+    console.log(`ratio gateway / bare                ${(rate('list') / rate('bare')).toFixed(2)}  (target >= 0.5)`);
+  } finally {
+    child.kill();
+  }
+}
+
+async function mysqlReachable(): Promise<boolean> {
+  try {
+    const server = new URL(MYSQL);
+    server.pathname = '/';
+    const c = await createConnection(server.toString());
+    await c.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function search() {
+  console.log(`\n## Search latency, one database of ${RECORDS} records, 10 results a page (ms)`);
+  const dir = mkdtempSync(join(tmpdir(), 'gw-bench-'));
+  const stores: [string, string][] = [['sqlite', `sqlite:${dir}`]];
+  const prefix = `bench_${process.pid}`;
+  if (MYSQL && (await mysqlReachable())) {
+    const url = new URL(MYSQL);
+    url.pathname = `/${prefix}`;
+    stores.push(['mariadb', url.toString()]);
+  } else console.log(`(MariaDB at ${MYSQL} not reachable: skipped)`);
+  const results: Record<string, Awaited<ReturnType<typeof searchLatency>>> = {};
+  try {
+    for (const [name, base] of stores) results[name] = await searchLatency(base, RECORDS, 100);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    if (stores.length > 1) {
+      const server = new URL(MYSQL);
+      server.pathname = '/';
+      const c = await createConnection(server.toString());
+      const [rows] = await c.query('SHOW DATABASES LIKE ?', [`${prefix}%`]);
+      for (const row of rows as Record<string, string>[]) await c.query(`DROP DATABASE \`${Object.values(row)[0]}\``);
+      await c.end();
+    }
+  }
+  const names = Object.keys(results);
+  console.log(`${pad('search', 24)}${names.map((n) => pad(`${n} p50`, 13) + pad(`${n} p99`, 13)).join('')}found/page`);
+  for (let i = 0; i < results[names[0]].timings.length; i++) {
+    const row = names.map((n) => pad(ms(results[n].timings[i].p50), 13) + pad(ms(results[n].timings[i].p99), 13)).join('');
+    console.log(`${pad(results[names[0]].timings[i].op, 24)}${row}${results[names[0]].timings[i].found.toFixed(1)}`);
+  }
+  const worst = (n: string) => Math.max(...results[n].timings.map((t) => t.p50));
+  for (const n of names) console.log(`${n}: loaded in ${results[n].loadSeconds.toFixed(1)} s; worst p50 ${ms(worst(n))} ms (target <= 20 ms)`);
+}
+
+await sizes();
+await throughput();
+await search();

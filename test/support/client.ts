@@ -1,0 +1,166 @@
+// A cookieless client that behaves like a handset of one class: it sends that class's headers,
+// follows redirects, and checks every page it receives (budget, charset, and the WML DTD).
+import type { ExecutionContext } from 'ava';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import iconv from 'iconv-lite';
+import { createApp } from '../../gateway/app.ts';
+import { seedDemo } from '../../core/demo.ts';
+import type { Portal } from '../../core/portal.ts';
+import { openTestPortal } from './system.ts';
+import { wmlErrors } from './wml.ts';
+import type { Markup } from '../../gateway/device.ts';
+
+export const HEADERS: Record<Markup, Record<string, string>> = {
+  wml: {
+    'user-agent': 'Nokia6210/1.0 (04.40)',
+    accept: 'application/vnd.wap.wmlscriptc, application/vnd.wap.wmlc, image/vnd.wap.wbmp, text/plain, text/vnd.wap.wmlscript, text/html, text/vnd.wap.wml',
+    'accept-charset': 'ISO-8859-1, UTF-8; Q=0.8, ISO-10646-UCS-2; Q=0.6',
+  },
+  chtml: { 'user-agent': 'DoCoMo/2.0 N901iS(c100;TB;W24H12)', accept: '*/*' },
+  html: { 'user-agent': 'Lynx/2.9.0dev.12 libwww-FM/2.14', accept: 'text/html, text/plain, */*;q=0.01' },
+};
+
+const BUDGET: Record<Markup, number> = { wml: 1400, chtml: 5120, html: 10240 };
+
+export interface Link {
+  href: string;
+  text: string;
+}
+
+export class Page {
+  readonly status: number;
+  readonly url: string;
+  readonly headers: Headers;
+  readonly bytes: Buffer;
+  readonly text: string;
+
+  constructor(status: number, url: string, headers: Headers, bytes: Buffer, text: string) {
+    this.status = status;
+    this.url = url;
+    this.headers = headers;
+    this.bytes = bytes;
+    this.text = text;
+  }
+
+  /** Every link on the page, with its visible text (tags stripped, entities decoded). */
+  get links(): Link[] {
+    return [...this.text.matchAll(/<a\s[^>]*?href="([^"]*)"[^>]*>([\s\S]*?)<\/a>/g)].map((m) => ({ href: unescape(m[1]), text: unescape(m[2].replace(/<[^>]+>/g, '')).trim() }));
+  }
+
+  /** The first link whose text matches. */
+  link(text: RegExp | string): string {
+    const found = this.links.find((l) => (typeof text === 'string' ? l.text === text : text.test(l.text)));
+    if (!found) throw new Error(`no link ${text} on ${this.url}:\n${this.text}`);
+    return found.href;
+  }
+
+  /** Where the page's form sends: `<form action>` in HTML and cHTML, `<go href>` in WML. */
+  get action(): string {
+    const m = /<form\s[^>]*?action="([^"]*)"/.exec(this.text) ?? /<go\s[^>]*?href="([^"]*)"[^>]*method="post"/.exec(this.text) ?? /<go\s[^>]*?href="([^"]*)"/.exec(this.text);
+    if (!m) throw new Error(`no form on ${this.url}:\n${this.text}`);
+    return unescape(m[1]);
+  }
+
+  /** The page's text without markup, for asserting what a user reads. */
+  get words(): string {
+    return unescape(this.text.replace(/<[^>]+>/g, ' ')).replace(/\$\$/g, '$').replace(/\s+/g, ' ');
+  }
+}
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
+function unescape(s: string): string {
+  return s.replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (all, e: string) =>
+    e[0] === '#' ? String.fromCodePoint(e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : Number(e.slice(1))) : (ENTITIES[e] ?? all),
+  );
+}
+
+/** Encodes a form the way the device would post it (i-mode: Shift_JIS bytes). */
+export function encodeForm(form: Record<string, string>, charset: 'utf-8' | 'shift_jis'): string {
+  return Object.entries(form)
+    .map(([k, v]) => `${k}=${[...iconv.encode(v, charset)].map((b) => (/[A-Za-z0-9*._-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : '%' + b.toString(16).toUpperCase().padStart(2, '0'))).join('')}`)
+    .join('&');
+}
+
+export class Handset {
+  readonly t: ExecutionContext;
+  readonly markup: Markup;
+  readonly base: string;
+  readonly #headers: Record<string, string>;
+
+  constructor(t: ExecutionContext, base: string, markup: Markup, headers: Record<string, string> = HEADERS[markup]) {
+    this.t = t;
+    this.base = base;
+    this.markup = markup;
+    this.#headers = headers;
+  }
+
+  get(path: string): Promise<Page> {
+    return this.request('GET', path);
+  }
+
+  post(path: string, form: Record<string, string>): Promise<Page> {
+    return this.request('POST', path, encodeForm(form, this.markup === 'chtml' ? 'shift_jis' : 'utf-8'));
+  }
+
+  /** Logs in through both steps and returns the home page. */
+  async login(login = 'demo', password = 'demo'): Promise<Page> {
+    const first = await this.get('/');
+    const second = await this.post(first.action, { login });
+    this.t.is(second.status, 200, second.words);
+    return this.post(second.action, { login, password });
+  }
+
+  async request(method: string, path: string, body?: string): Promise<Page> {
+    let url = new URL(path, this.base).toString();
+    let response = await fetch(url, {
+      method,
+      body,
+      redirect: 'manual',
+      headers: { ...this.#headers, ...(body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+    });
+    for (let hops = 0; response.status >= 300 && response.status < 400 && hops < 5; hops++) {
+      this.t.true(this.markup === 'html' || response.status === 302, 'handsets get 302, which WAP 1.x and i-mode know');
+      url = new URL(response.headers.get('location')!, url).toString();
+      response = await fetch(url, { redirect: 'manual', headers: this.#headers });
+    }
+    const bytes = Buffer.from(await response.arrayBuffer());
+    const page = new Page(response.status, url, response.headers, bytes, iconv.decode(bytes, this.markup === 'chtml' ? 'shift_jis' : 'utf-8'));
+    this.check(page);
+    return page;
+  }
+
+  /** What every page must be: the device's own markup, charset and budget. */
+  check(page: Page): void {
+    const type = page.headers.get('content-type') ?? '';
+    const expected = { wml: 'text/vnd.wap.wml; charset=utf-8', chtml: 'text/html; charset=Shift_JIS', html: 'text/html; charset=utf-8' }[this.markup];
+    this.t.is(type, expected, `content type of ${page.url}`);
+    this.t.true(page.bytes.length <= BUDGET[this.markup], `${page.url} is ${page.bytes.length} bytes, over the ${this.markup} budget`);
+    if (this.markup === 'wml') this.t.is(wmlErrors(page.bytes), null, `${page.url} is not valid WML:\n${page.text}`);
+    this.t.notRegex(page.text, /at \w+ \(.*:\d+:\d+\)|Error: /, 'no stack trace reaches a device');
+  }
+}
+
+export interface Running {
+  portal: Portal;
+  base: string;
+  close(): Promise<void>;
+}
+
+/** The gateway on a free loopback port over a fresh system with the demo data. */
+export async function startGateway(): Promise<Running> {
+  const portal = await openTestPortal();
+  await seedDemo(portal);
+  const errors: unknown[] = [];
+  const server: Server = await new Promise((resolve) => {
+    const s = createApp(portal, { log: (err) => errors.push(err) }).listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    portal,
+    base: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())).then(() => {
+      if (errors.length) throw new Error(`the gateway logged errors: ${errors.map(String).join('\n')}`);
+    }),
+  };
+}
