@@ -1,4 +1,5 @@
 // Starts the gateway: open the stores, create the demo on first start, listen.
+import type { AddressInfo } from 'node:net';
 import { readConfig } from './config.ts';
 import { createApp } from './app.ts';
 import { Portal } from '../core/portal.ts';
@@ -8,7 +9,8 @@ const config = readConfig();
 const portal = await Portal.open(config.storeUrl);
 if (config.demo && (await seedDemo(portal))) console.log('First start: created cells c1, c2 and the demo account demo / demo.');
 const server = createApp(portal).listen(config.port, config.host, () => {
-  console.log(`Gateway listening on http://${config.host}:${config.port}/ (stores: ${config.storeUrl})`);
+  const { port } = server.address() as AddressInfo;
+  console.log(`Gateway listening on http://${config.host}:${port}/ (stores: ${config.storeUrl})`);
 });
 
 const stop = () => server.close(() => portal.close().then(() => process.exit(0)));

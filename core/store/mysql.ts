@@ -130,12 +130,17 @@ export async function openMysql(url: string): Promise<Store> {
   return new MysqlStore(url, database, pool, pool);
 }
 
-/** Drops the database a `mysql:` URL names, if it exists (tests clean up with it). */
-export async function dropMysqlDatabase(url: string): Promise<void> {
+/**
+ * Drops the database a `mysql:` URL names and every database derived from it as a base URL
+ * (`<name>_dispatch`, `<name>_cell_c1`: see locate.ts). Tests and the benchmark clean up with it.
+ */
+export async function dropMysqlDatabases(url: string): Promise<void> {
   const { server, database } = parse(url);
   const admin = await mysql.createConnection({ ...server, ...OPTIONS });
   try {
-    await admin.query(`DROP DATABASE IF EXISTS ${quoteId(database)}`);
+    const like = `${database.replace(/[\\%_]/g, '\\$&')}\\_%`;
+    const [rows] = await admin.execute('SELECT schema_name AS name FROM information_schema.schemata WHERE schema_name = ? OR schema_name LIKE ?', [database, like]);
+    for (const { name } of rows as { name: string }[]) await admin.query(`DROP DATABASE IF EXISTS ${quoteId(name)}`);
   } finally {
     await admin.end();
   }

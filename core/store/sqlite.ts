@@ -51,7 +51,8 @@ class SqliteSession implements Store {
   runNow(sql: string, params: readonly SqlValue[] = []): RunResult {
     try {
       const r = this.#prepare(sql).run(...(params as SqlValue[]));
-      return { changes: Number(r.changes), lastId: Number(r.lastInsertRowid) };
+      // lastInsertRowid is the connection's last insert, whatever this statement was.
+      return { changes: Number(r.changes), lastId: /^\s*INSERT/i.test(sql) ? Number(r.lastInsertRowid) : 0 };
     } catch (err) {
       rethrow(err);
     }

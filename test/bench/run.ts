@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
+import { dropMysqlDatabases } from '../../core/store/mysql.ts';
 import { load } from './load.ts';
 import { searchLatency } from './search.ts';
 import { screenSizes } from './sizes.ts';
@@ -76,10 +77,9 @@ async function search() {
   console.log(`\n## Search latency, one database of ${RECORDS} records, 10 results a page (ms)`);
   const dir = mkdtempSync(join(tmpdir(), 'gw-bench-'));
   const stores: [string, string][] = [['sqlite', `sqlite:${dir}`]];
-  const prefix = `bench_${process.pid}`;
   if (MYSQL && (await mysqlReachable())) {
     const url = new URL(MYSQL);
-    url.pathname = `/${prefix}`;
+    url.pathname = `/bench_${process.pid}`;
     stores.push(['mariadb', url.toString()]);
   } else console.log(`(MariaDB at ${MYSQL} not reachable: skipped)`);
   const results: Record<string, Awaited<ReturnType<typeof searchLatency>>> = {};
@@ -87,14 +87,7 @@ async function search() {
     for (const [name, base] of stores) results[name] = await searchLatency(base, RECORDS, 100);
   } finally {
     rmSync(dir, { recursive: true, force: true });
-    if (stores.length > 1) {
-      const server = new URL(MYSQL);
-      server.pathname = '/';
-      const c = await createConnection(server.toString());
-      const [rows] = await c.query('SHOW DATABASES LIKE ?', [`${prefix}%`]);
-      for (const row of rows as Record<string, string>[]) await c.query(`DROP DATABASE \`${Object.values(row)[0]}\``);
-      await c.end();
-    }
+    if (stores.length > 1) await dropMysqlDatabases(stores[1][1]);
   }
   const names = Object.keys(results);
   console.log(`${pad('search', 24)}${names.map((n) => pad(`${n} p50`, 13) + pad(`${n} p99`, 13)).join('')}found/page`);
