@@ -7,7 +7,7 @@ import { CoreError, conflict, forbidden, invalid, notFound } from '../errors.ts'
 import { CELL_MIGRATIONS } from './schema.ts';
 import { hashPassword, verifyPassword } from './password.ts';
 import { ALARM_EVENTS, COMPARISONS, FIELD_TYPES, checkName, type AlarmSpec, type Field, type FieldOptions, type FieldType } from './fields.ts';
-import { findRecord, insertRecord, insertRecords, pageRecords, readInput, recordsById, removeRecord, replaceRecord, type RecordInput, type StoredRecord } from './records.ts';
+import { findRecord, insertRecords, pageRecords, readInput, recordsById, removeRecord, replaceRecord, type RecordInput, type StoredRecord } from './records.ts';
 import { searchIds, type Query } from './search.ts';
 
 /** Who is asking: a login and the cell that authenticated it. */
@@ -185,7 +185,8 @@ export class Cell {
 
   async createRecord(actor: Actor, dbId: number, input: RecordInput): Promise<number> {
     const db = await this.access(actor, dbId, 'write');
-    return insertRecord(this.store, dbId, db.fields, readInput(db.fields, input));
+    const [id] = await insertRecords(this.store, dbId, db.fields, [readInput(db.fields, input)]);
+    return id;
   }
 
   /** Adds many records in one go (an import); every value is checked first, so a bad one adds nothing. */

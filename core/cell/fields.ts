@@ -1,6 +1,7 @@
 // User-defined fields: their types, how a typed value is read from what a user typed,
 // and the index key a value is searched by.
 import { invalid } from '../errors.ts';
+import { KEY_CHARS } from '../store/migrate.ts';
 
 export const FIELD_TYPES = ['text', 'number', 'date', 'checkbox', 'choice', 'alarm'] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
@@ -38,9 +39,12 @@ export interface Field {
 /** A stored value: text, choice and date are strings ('YYYY-MM-DD' for dates), numbers are numbers, checkboxes booleans. */
 export type Value = string | number | boolean;
 
-/** What a value is searched by: exactly one of the two columns is used for a field. */
+/** What a value is searched by: a field uses either the text key or the number key. */
 export interface IndexKey {
+  /** Folded text, cut to KEY_CHARS characters so that every store can index all of it. */
   txt: string | null;
+  /** The whole folded text, only when it is longer than the key. */
+  full: string | null;
   num: number | null;
 }
 
@@ -54,9 +58,15 @@ export function valueKind(field: Field, fields: readonly Field[]): Exclude<Field
   return watched && watched.type !== 'alarm' ? watched.type : 'date';
 }
 
-/** Which index column a field is searched in. */
+/** Which index column a field is searched in: dates as numbers (YYYYMMDD), so ranges sort in the index. */
 export function indexColumn(kind: Exclude<FieldType, 'alarm'>): 'txt' | 'num' {
-  return kind === 'number' || kind === 'checkbox' ? 'num' : 'txt';
+  return kind === 'text' || kind === 'choice' ? 'txt' : 'num';
+}
+
+/** The number key of a value: checkboxes 0/1, dates YYYYMMDD. */
+function numberKey(value: Value): number {
+  if (typeof value === 'string') return Number(value.replaceAll('-', ''));
+  return Number(value);
 }
 
 /** Case- and width-insensitive form of text, so "margaux" finds "Margaux" and "ｶﾅ" finds "カナ". */
@@ -110,9 +120,11 @@ export function parseValue(kind: Exclude<FieldType, 'alarm'>, raw: string, label
   }
 }
 
-/** The index key of a stored value. */
+/** The index key of a stored value (or of a search operand). */
 export function indexKey(kind: Exclude<FieldType, 'alarm'>, value: Value | null | undefined): IndexKey {
-  if (value === null || value === undefined) return { txt: null, num: kind === 'checkbox' ? 0 : null };
-  if (indexColumn(kind) === 'num') return { txt: null, num: Number(value) };
-  return { txt: kind === 'date' ? String(value) : fold(String(value)), num: null };
+  if (value === null || value === undefined) return { txt: null, full: null, num: kind === 'checkbox' ? 0 : null };
+  if (indexColumn(kind) === 'num') return { txt: null, full: null, num: numberKey(value) };
+  const folded = fold(String(value));
+  const cut = [...folded];
+  return cut.length > KEY_CHARS ? { txt: cut.slice(0, KEY_CHARS).join(''), full: folded, num: null } : { txt: folded, full: null, num: null };
 }

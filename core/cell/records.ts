@@ -30,29 +30,9 @@ export function readInput(fields: readonly Field[], input: RecordInput, previous
   return values;
 }
 
-async function writeIndex(tx: Store, fields: readonly Field[], recordId: number, values: Record<string, Value>, fresh: boolean) {
-  for (const field of fields) {
-    const key = indexKey(valueKind(field, fields), values[field.id]);
-    if (fresh) {
-      await tx.run('INSERT INTO field_values (field_id, record_id, txt, num) VALUES (?, ?, ?, ?)', [field.id, recordId, key.txt, key.num]);
-    } else {
-      await tx.run('UPDATE field_values SET txt = ?, num = ? WHERE field_id = ? AND record_id = ?', [key.txt, key.num, field.id, recordId]);
-    }
-  }
-}
+const INDEX_ROWS_PER_INSERT = 500;
 
-export async function insertRecord(store: Store, dbId: number, fields: readonly Field[], values: Record<string, Value>): Promise<number> {
-  if (fields.length === 0) throw invalid('This database has no fields yet: add a field first.');
-  const now = Date.now();
-  return store.transaction(async (tx) => {
-    const { lastId } = await tx.run('INSERT INTO records (db_id, data, created_at, updated_at) VALUES (?, ?, ?, ?)', [dbId, JSON.stringify(values), now, now]);
-    await writeIndex(tx, fields, lastId, values, true);
-    await tx.run('UPDATE dbs SET record_count = record_count + 1 WHERE id = ?', [dbId]);
-    return lastId;
-  });
-}
-
-/** Many records at once (an import): one transaction and one multi-row index insert per batch. */
+/** Adds records (one, or a whole import): one transaction, and the index rows in multi-row inserts. */
 export async function insertRecords(store: Store, dbId: number, fields: readonly Field[], batch: readonly Record<string, Value>[]): Promise<number[]> {
   if (fields.length === 0) throw invalid('This database has no fields yet: add a field first.');
   const now = Date.now();
@@ -62,11 +42,11 @@ export async function insertRecords(store: Store, dbId: number, fields: readonly
       ids.push((await tx.run('INSERT INTO records (db_id, data, created_at, updated_at) VALUES (?, ?, ?, ?)', [dbId, JSON.stringify(values), now, now])).lastId);
     }
     const rows = ids.flatMap((id, i) => fields.map((field) => ({ field, id, key: indexKey(valueKind(field, fields), batch[i][field.id]) })));
-    for (let start = 0; start < rows.length; start += 500) {
-      const chunk = rows.slice(start, start + 500);
+    for (let start = 0; start < rows.length; start += INDEX_ROWS_PER_INSERT) {
+      const chunk = rows.slice(start, start + INDEX_ROWS_PER_INSERT);
       await tx.run(
-        `INSERT INTO field_values (field_id, record_id, txt, num) VALUES ${chunk.map(() => '(?, ?, ?, ?)').join(', ')}`,
-        chunk.flatMap((r) => [r.field.id, r.id, r.key.txt, r.key.num]),
+        `INSERT INTO field_values (field_id, record_id, txt, txt_full, num) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
+        chunk.flatMap((r) => [r.field.id, r.id, r.key.txt, r.key.full, r.key.num]),
       );
     }
     await tx.run('UPDATE dbs SET record_count = record_count + ? WHERE id = ?', [ids.length, dbId]);
@@ -77,7 +57,10 @@ export async function insertRecords(store: Store, dbId: number, fields: readonly
 export async function replaceRecord(store: Store, recordId: number, fields: readonly Field[], values: Record<string, Value>): Promise<void> {
   await store.transaction(async (tx) => {
     await tx.run('UPDATE records SET data = ?, updated_at = ? WHERE id = ?', [JSON.stringify(values), Date.now(), recordId]);
-    await writeIndex(tx, fields, recordId, values, false);
+    for (const field of fields) {
+      const key = indexKey(valueKind(field, fields), values[field.id]);
+      await tx.run('UPDATE field_values SET txt = ?, txt_full = ?, num = ? WHERE field_id = ? AND record_id = ?', [key.txt, key.full, key.num, field.id, recordId]);
+    }
   });
 }
 

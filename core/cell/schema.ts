@@ -39,14 +39,17 @@ export const CELL_MIGRATIONS: readonly Migration[] = [
     `CREATE INDEX records_by_db ON records (db_id, id)`,
     // One row per record and field, empty values included, so that every comparison
     // (even "is empty" and "not equal") is answered from an index on (field, value).
+    // Text is keyed by its first KEY_CHARS folded characters (txt); the rest of a longer
+    // value is kept whole in txt_full, read only by comparisons the key cannot settle.
     `CREATE TABLE field_values (
       field_id BIGINT NOT NULL,
       record_id BIGINT NOT NULL,
-      txt ${t.text},
+      txt ${t.key},
+      txt_full ${t.text},
       num DOUBLE,
       PRIMARY KEY (field_id, record_id)
-    )${t.tableSuffix}`,
-    `CREATE INDEX field_values_txt ON field_values (field_id, ${t.textIndex('txt')}, record_id)`,
+    )${t.clusteredSuffix}`,
+    `CREATE INDEX field_values_txt ON field_values (field_id, txt, record_id)`,
     `CREATE INDEX field_values_num ON field_values (field_id, num, record_id)`,
     `CREATE INDEX field_values_record ON field_values (record_id)`,
     // The permission database: who may read or write a database of this cell.

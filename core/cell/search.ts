@@ -2,7 +2,7 @@
 // (field, value, record) indexes of field_values so it stays fast on large databases.
 import type { SqlValue, Store } from '../store/store.ts';
 import { invalid } from '../errors.ts';
-import { COMPARISONS, fold, indexColumn, parseValue, valueKind, type Comparison, type Field } from './fields.ts';
+import { COMPARISONS, indexColumn, indexKey, parseValue, valueKind, type Comparison, type Field } from './fields.ts';
 
 export interface Query {
   fieldId: number;
@@ -17,8 +17,6 @@ const SQL_OP: Partial<Record<Comparison, string>> = { eq: '=', lt: '<', le: '<='
 // Above every code point, so `txt < prefix + TOP` bounds a "starts with" range.
 const TOP = '\u{10FFFF}';
 
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => '\\' + c);
-
 /** The SQL condition, its parameters, and the order that lets the index answer it. */
 function plan(query: Query, field: Field, fields: readonly Field[]): { where: string; params: SqlValue[]; order: string } {
   if (!COMPARISONS.includes(query.op)) throw invalid('Unknown comparison.', 'op');
@@ -29,20 +27,31 @@ function plan(query: Query, field: Field, fields: readonly Field[]): { where: st
   if (query.op === 'notempty') return { where: `${col} IS NOT NULL`, params: [], order: byRecord };
 
   if (TEXT_OPS.has(query.op)) {
-    if (col !== 'txt' || kind === 'date') throw invalid(`"${field.name}" is not text: use =, <, > and the like.`, 'op');
-    const needle = fold(query.operand.trim());
-    if (!needle) throw invalid('Type something to search for.', 'q');
-    return query.op === 'starts'
-      ? { where: 'txt >= ? AND txt < ?', params: [needle, needle + TOP], order: 'txt, record_id' }
-      : { where: "txt LIKE ? ESCAPE '\\'", params: [`%${escapeLike(needle)}%`], order: byRecord };
+    if (col !== 'txt') throw invalid(`"${field.name}" is not text: use =, <, > and the like.`, 'op');
+    const needle = indexKey(kind, query.operand.trim() || null);
+    if (needle.txt === null) throw invalid('Type something to search for.', 'q');
+    if (query.op === 'contains') return { where: 'INSTR(COALESCE(txt_full, txt), ?) > 0', params: [needle.full ?? needle.txt], order: byRecord };
+    // A prefix range on the key; a prefix longer than the key is checked on the whole text too.
+    return needle.full === null
+      ? { where: 'txt >= ? AND txt < ?', params: [needle.txt, needle.txt + TOP], order: 'txt, record_id' }
+      : { where: 'txt = ? AND INSTR(txt_full, ?) = 1', params: [needle.txt, needle.full], order: byRecord };
   }
 
   const value = parseValue(kind, query.operand, field.name, field.options.choices);
   if (value === null) throw invalid(`Type a value for "${field.name}", or search for "is empty".`, 'q');
-  const operand = col === 'num' ? Number(value) : kind === 'date' ? String(value) : fold(String(value));
-  if (query.op === 'ne') return { where: `(${col} IS NULL OR ${col} <> ?)`, params: [operand], order: byRecord };
-  if (ORDER_OPS.has(query.op)) return { where: `${col} ${SQL_OP[query.op]} ?`, params: [operand], order: `${col}, record_id` };
-  return { where: `${col} = ?`, params: [operand], order: byRecord };
+  const key = indexKey(kind, value);
+  if (col === 'num') {
+    if (query.op === 'ne') return { where: '(num IS NULL OR num <> ?)', params: [key.num], order: byRecord };
+    return { where: `num ${SQL_OP[query.op]} ?`, params: [key.num], order: ORDER_OPS.has(query.op) ? 'num, record_id' : byRecord };
+  }
+  // Text: equal means the same key and, past the key, the same whole text.
+  // (Written so that no part is NULL: NOT of NULL would drop rows from "not equal".)
+  const equal = key.full === null ? 'txt = ? AND txt_full IS NULL' : 'txt = ? AND txt_full IS NOT NULL AND txt_full = ?';
+  const equalParams = key.full === null ? [key.txt] : [key.txt, key.full];
+  if (query.op === 'eq') return { where: equal, params: equalParams, order: byRecord };
+  if (query.op === 'ne') return { where: `(txt IS NULL OR NOT (${equal}))`, params: equalParams, order: byRecord };
+  // Order comparisons on text go by the key: values alike in their first KEY_CHARS characters compare as equal.
+  return { where: `txt ${SQL_OP[query.op]} ?`, params: [key.txt], order: 'txt, record_id' };
 }
 
 /** Ids of one page of matching records; one more than asked tells whether more follow. */

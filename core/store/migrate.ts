@@ -1,6 +1,9 @@
 // Versioned, forward-only schema migrations for both adapters.
 import type { Dialect, Store } from './store.ts';
 
+/** The longest indexable text: 255 utf8mb4 characters keep a composite InnoDB key under its 3,072 bytes. */
+export const KEY_CHARS = 255;
+
 /** One schema step: the statements that take a store from version N-1 to N. */
 export type Migration = (d: DialectTypes) => string[];
 
@@ -8,11 +11,13 @@ export type Migration = (d: DialectTypes) => string[];
 export interface DialectTypes {
   dialect: Dialect;
   id: string; // auto-increment primary key
-  key: string; // short indexed text (logins, names)
-  text: string; // long text, compared by code point on both stores
-  /** An index column on long text: MySQL can only index a prefix of it. */
-  textIndex(column: string): string;
+  /** Indexable text of up to KEY_CHARS characters (logins, names, search keys), compared by code point. */
+  key: string;
+  /** Text of any length, compared by code point; not for indexes. */
+  text: string;
   tableSuffix: string;
+  /** For a table stored in primary-key order (InnoDB always does; SQLite needs WITHOUT ROWID). */
+  clusteredSuffix: string;
 }
 
 const TYPES: Record<Dialect, DialectTypes> = {
@@ -21,16 +26,16 @@ const TYPES: Record<Dialect, DialectTypes> = {
     id: 'INTEGER PRIMARY KEY AUTOINCREMENT',
     key: 'TEXT',
     text: 'TEXT',
-    textIndex: (c) => c,
     tableSuffix: '',
+    clusteredSuffix: ' WITHOUT ROWID',
   },
   mysql: {
     dialect: 'mysql',
     id: 'BIGINT PRIMARY KEY AUTO_INCREMENT',
-    key: 'VARCHAR(191) COLLATE utf8mb4_bin',
+    key: `VARCHAR(${KEY_CHARS}) COLLATE utf8mb4_bin`,
     text: 'LONGTEXT COLLATE utf8mb4_bin',
-    textIndex: (c) => `${c}(191)`,
     tableSuffix: ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin',
+    clusteredSuffix: ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin',
   },
 };
 

@@ -131,3 +131,23 @@ test('search is answered from an index, not a scan of the records', async (t) =>
     t.notRegex(plan[0].Extra ?? '', /filesort/);
   }
 });
+
+test('values longer than the index key are still found exactly', async (t) => {
+  const portal = await openTestPortal();
+  await portal.addCell('c1', 10);
+  const ann = await portal.register('ann', 'secret', 'Ann');
+  const ref = await portal.createDatabase(ann, 'Notes');
+  const f = (await portal.addField(ann, ref, { name: 'Note', type: 'text' })).id;
+  const stem = 'あ'.repeat(254);
+  const texts = [stem + 'b', stem + 'bX', stem + 'bY tail with a needle', 'short needle'];
+  const ids = await portal.importRecords(ann, ref, texts.map((text) => ({ [f]: text })));
+  const find = async (op: Comparison, operand: string) =>
+    (await portal.search(ann, ref, { fieldId: f, op, operand }, 0, 10)).items.map((r) => ids.indexOf(r.id)).sort();
+  t.deepEqual(await find('eq', stem + 'bx'), [1], 'equal past the key, folded');
+  t.deepEqual(await find('eq', stem + 'b'), [0]);
+  t.deepEqual(await find('ne', stem + 'bX'), [0, 2, 3]);
+  t.deepEqual(await find('contains', 'needle'), [2, 3]);
+  t.deepEqual(await find('contains', 'B' + 'Y TAIL'), [2]);
+  t.deepEqual(await find('starts', stem + 'by'), [2]);
+  t.deepEqual(await find('starts', stem), [0, 1, 2]);
+});
