@@ -1,25 +1,33 @@
 // The two-step login of seed 000: the dispatch finds the login's cell, then that cell checks the password.
 import type Router from '@koa/router';
-import type { GatewayState } from '../context.ts';
+import type { GatewayState, Ctx } from '../context.ts';
 import { CoreError } from '../../core/errors.ts';
+import { normalLogin } from '../../core/dispatch/dispatch.ts';
 import { loginLinks } from '../links.ts';
 import { goTo, show } from '../respond.ts';
 import { statusOf } from '../errors.ts';
 
-const loginForm = (login = '', error?: string) => ({ title: 'Log in', action: loginLinks.login, login, error });
+const loginPage = (login = '', error?: string) => ({ title: 'Log in', action: loginLinks.login, login, error });
+const passwordPage = (login: string, error?: string) => ({ title: 'Password', action: loginLinks.password, login, back: loginLinks.form, error });
+
+/** Shows the login step a core refusal belongs to, with its message. */
+function askAgain(ctx: Ctx, err: unknown, login: string): void {
+  if (!(err instanceof CoreError)) throw err;
+  if (err.kind === 'bad-password') show(ctx, 'password', passwordPage(login, err.message), statusOf(err));
+  else show(ctx, 'login', loginPage(login, err.message), statusOf(err));
+}
 
 export function loginRoutes(router: Router<GatewayState>): void {
-  router.get('/', (ctx) => show(ctx, 'login', loginForm()));
+  router.get('/', (ctx) => show(ctx, 'login', loginPage()));
 
   router.post('/login', async (ctx) => {
-    const login = ctx.state.form.login ?? '';
+    const login = normalLogin(ctx.state.form.login ?? '');
     try {
       await ctx.state.portal.locate(login);
+      show(ctx, 'password', passwordPage(login));
     } catch (err) {
-      if (!(err instanceof CoreError)) throw err;
-      return show(ctx, 'login', loginForm(login, err.message), statusOf(err));
+      askAgain(ctx, err, login);
     }
-    show(ctx, 'password', { title: 'Password', action: loginLinks.password, login: login.trim().toLowerCase(), back: loginLinks.form });
   });
 
   router.post('/login/password', async (ctx) => {
@@ -28,14 +36,12 @@ export function loginRoutes(router: Router<GatewayState>): void {
       const { session } = await ctx.state.portal.login(login, password);
       goTo(ctx, `/s/${session.token}/`);
     } catch (err) {
-      if (!(err instanceof CoreError)) throw err;
-      const view = err.kind === 'bad-password' ? 'password' : 'login';
-      show(ctx, view, { ...loginForm(login, err.message), title: view === 'password' ? 'Password' : 'Log in', action: view === 'password' ? loginLinks.password : loginLinks.login, back: loginLinks.form }, statusOf(err));
+      askAgain(ctx, err, normalLogin(login));
     }
   });
 
   router.get('/s/:token/logout', async (ctx) => {
     await ctx.state.portal.sessions.end(ctx.state.token);
-    show(ctx, 'login', { ...loginForm(), notice: 'You are logged out.' });
+    show(ctx, 'login', { ...loginPage(), notice: 'You are logged out.' });
   });
 }

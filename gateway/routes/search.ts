@@ -46,7 +46,6 @@ export function searchRoutes(router: Router<GatewayState>): void {
       db: { name: db.name, url: links.db(ref) },
       summary: `${field?.name} ${COMPARISON_LABELS[op]}${unary ? '' : ' ' + criteria.q.trim()}`,
       records: shown.map((r) => ({ url: links.record(ref, r.id), label: recordLabel(db.fields, r) })),
-      none: from === 0 && items.length === 0,
       again: links.search(ref, criteria),
       next: next === null ? undefined : links.results(ref, criteria, from + next),
       prev: from > 0 ? links.results(ref, criteria, Math.max(0, from - PAGE_ITEMS[device.markup])) : undefined,
