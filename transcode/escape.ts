@@ -1,16 +1,6 @@
-// Escaping and cleaning of text on its way into markup. Pure functions: strings in, strings out.
-
-const XML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
-// HTML 3.2 and cHTML know no &apos;.
-const HTML_ENTITIES: Record<string, string> = { ...XML_ENTITIES, "'": '&#39;' };
-
-export function escapeXml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => XML_ENTITIES[c]);
-}
-
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => HTML_ENTITIES[c]);
-}
+// Cleaning of text on its way into markup. Pure functions: strings in, strings out.
+// Entity escaping (& < > " ' → &amp; &lt; &gt; &quot; &#39;, valid in WML, cHTML and HTML alike)
+// is nunjucks' autoescape, applied by gateway/render.ts to every value a template prints.
 
 /**
  * What XML 1.0 cannot hold: C0 controls but tab, LF and CR; U+FFFE/U+FFFF; lone surrogates.
