@@ -1,5 +1,6 @@
 // One cell: the users it hosts, their databases, records and permissions, over that cell's own store.
 // Every read and write of a database goes through `access`, the database manager's permission check.
+import { LRUCache } from 'lru-cache';
 import type { Store } from '../store/store.ts';
 import { DuplicateKeyError } from '../store/store.ts';
 import { migrate } from '../store/migrate.ts';
@@ -69,6 +70,8 @@ const canWrite = (right: Right) => right !== 'read';
 export class Cell {
   readonly id: string;
   readonly store: Store;
+  /** Field lists by database, with the fields_version they were read at. */
+  readonly #fields = new LRUCache<number, { version: number; fields: Field[] }>({ max: 10_000 });
 
   private constructor(id: string, store: Store) {
     this.id = id;
@@ -114,22 +117,26 @@ export class Cell {
 
   /** The database with the actor's right on it, or an error when it is missing or not theirs to see. */
   async access(actor: Actor, dbId: number, need: Access = 'read'): Promise<Database> {
-    const row = await this.store.get<DbRow>('SELECT id, owner, name, record_count FROM dbs WHERE id = ?', [dbId]);
+    // One read answers existence, ownership, the permission and the freshness of the cached fields.
+    const row = await this.store.get<DbRow & { fields_version: number; access: string | null }>(
+      'SELECT d.id, d.owner, d.name, d.record_count, d.fields_version, p.access FROM dbs d LEFT JOIN permissions p ON p.db_id = d.id AND p.grantee = ? WHERE d.id = ?',
+      [actor.login, dbId],
+    );
     if (!row) throw notFound('This database does not exist.');
-    let right: Right;
-    if (row.owner === actor.login) right = 'owner';
-    else {
-      const grant = await this.store.get<{ access: string }>('SELECT access FROM permissions WHERE db_id = ? AND grantee = ?', [dbId, actor.login]);
-      if (!grant) throw forbidden('This database is not shared with you.');
-      right = grant.access as Access;
-    }
+    const right: Right | null = row.owner === actor.login ? 'owner' : (row.access as Access | null);
+    if (!right) throw forbidden('This database is not shared with you.');
     if (need === 'write' && !canWrite(right)) throw forbidden('You may read this database but not change it.');
-    return { cellId: this.id, id: Number(row.id), name: row.name, owner: row.owner, recordCount: Number(row.record_count), fields: await this.fields(dbId), right };
+    const fields = await this.fields(dbId, Number(row.fields_version));
+    return { cellId: this.id, id: Number(row.id), name: row.name, owner: row.owner, recordCount: Number(row.record_count), fields, right };
   }
 
-  private async fields(dbId: number): Promise<Field[]> {
+  private async fields(dbId: number, version: number): Promise<Field[]> {
+    const cached = this.#fields.get(dbId);
+    if (cached?.version === version) return cached.fields;
     const rows = await this.store.all<FieldRow>('SELECT id, name, type, position, options FROM fields WHERE db_id = ? ORDER BY position, id', [dbId]);
-    return rows.map((r) => ({ id: Number(r.id), name: r.name, type: r.type as FieldType, position: Number(r.position), options: JSON.parse(r.options) }));
+    const fields = rows.map((r) => ({ id: Number(r.id), name: r.name, type: r.type as FieldType, position: Number(r.position), options: JSON.parse(r.options) }));
+    this.#fields.set(dbId, { version, fields });
+    return fields;
   }
 
   async ownDatabases(actor: Actor): Promise<{ id: number; name: string; recordCount: number }[]> {
@@ -160,6 +167,7 @@ export class Cell {
     try {
       return await this.store.transaction(async (tx) => {
         const { lastId } = await tx.run('INSERT INTO fields (db_id, position, name, type, options) VALUES (?, ?, ?, ?, ?)', [dbId, position, name, type, JSON.stringify(options)]);
+        await tx.run('UPDATE dbs SET fields_version = fields_version + 1 WHERE id = ?', [dbId]);
         // Existing records get an empty value, so searches on the new field see them.
         await tx.run(`INSERT INTO field_values (field_id, record_id, txt, num) SELECT ?, id, NULL, ? FROM records WHERE db_id = ?`, [lastId, type === 'checkbox' ? 0 : null, dbId]);
         return { id: lastId, name, type, position, options };

@@ -17,6 +17,8 @@ export const CELL_MIGRATIONS: readonly Migration[] = [
       owner ${t.key} NOT NULL,
       name ${t.key} NOT NULL,
       record_count INTEGER NOT NULL DEFAULT 0,
+      -- Bumped with every change to the fields, so a cached field list is known fresh by one read.
+      fields_version INTEGER NOT NULL DEFAULT 0,
       created_at BIGINT NOT NULL,
       UNIQUE (owner, name)
     )${t.tableSuffix}`,

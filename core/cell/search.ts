@@ -42,13 +42,14 @@ function plan(query: Query, field: Field, fields: readonly Field[]): { where: st
   const key = indexKey(kind, value);
   if (col === 'num') {
     if (query.op === 'ne') return { where: '(num IS NULL OR num <> ?)', params: [key.num], order: byRecord };
-    return { where: `num ${SQL_OP[query.op]} ?`, params: [key.num], order: ORDER_OPS.has(query.op) ? 'num, record_id' : byRecord };
+    // Ordered as the index is (for = too, where it reads as by record), so no planner picks a scan to skip a sort.
+    return { where: `num ${SQL_OP[query.op]} ?`, params: [key.num], order: 'num, record_id' };
   }
   // Text: equal means the same key and, past the key, the same whole text.
   // (Written so that no part is NULL: NOT of NULL would drop rows from "not equal".)
   const equal = key.full === null ? 'txt = ? AND txt_full IS NULL' : 'txt = ? AND txt_full IS NOT NULL AND txt_full = ?';
   const equalParams = key.full === null ? [key.txt] : [key.txt, key.full];
-  if (query.op === 'eq') return { where: equal, params: equalParams, order: byRecord };
+  if (query.op === 'eq') return { where: equal, params: equalParams, order: 'txt, record_id' };
   if (query.op === 'ne') return { where: `(txt IS NULL OR NOT (${equal}))`, params: equalParams, order: byRecord };
   // Order comparisons on text go by the key: values alike in their first KEY_CHARS characters compare as equal.
   return { where: `txt ${SQL_OP[query.op]} ?`, params: [key.txt], order: 'txt, record_id' };

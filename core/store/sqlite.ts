@@ -4,17 +4,28 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DuplicateKeyError, type Row, type RunResult, type SqlValue, type Store } from './store.ts';
 
-/** Serialises transactions: node:sqlite has one connection, so a transaction must keep others out until it ends. */
+/**
+ * Serialises transactions: node:sqlite has one connection, so while a transaction is open every
+ * other statement and transaction waits for it. With none open a statement runs at once.
+ */
 class Gate {
   #tail: Promise<void> = Promise.resolve();
+  #held = 0;
+
+  get open(): boolean {
+    return this.#held === 0;
+  }
+
   async hold<T>(fn: () => Promise<T>): Promise<T> {
     const before = this.#tail;
     let release!: () => void;
     this.#tail = new Promise((resolve) => (release = resolve));
+    this.#held++;
     await before;
     try {
       return await fn();
     } finally {
+      this.#held--;
       release();
     }
   }
@@ -103,14 +114,16 @@ class SqliteStore implements Store {
   get url() {
     return this.#session.url;
   }
-  run(sql: string, params?: readonly SqlValue[]) {
-    return this.#gate.hold(() => this.#session.run(sql, params));
+  // The synchronous fast path matters: a page view makes several reads, and each trip through
+  // the gate's promises costs more than the read itself.
+  async run(sql: string, params?: readonly SqlValue[]) {
+    return this.#gate.open ? this.#session.runNow(sql, params) : this.#gate.hold(() => this.#session.run(sql, params));
   }
-  all<T extends Row = Row>(sql: string, params?: readonly SqlValue[]) {
-    return this.#gate.hold(() => this.#session.all<T>(sql, params));
+  async all<T extends Row = Row>(sql: string, params?: readonly SqlValue[]) {
+    return this.#gate.open ? this.#session.allNow<T>(sql, params) : this.#gate.hold(() => this.#session.all<T>(sql, params));
   }
-  get<T extends Row = Row>(sql: string, params?: readonly SqlValue[]) {
-    return this.#gate.hold(() => this.#session.get<T>(sql, params));
+  async get<T extends Row = Row>(sql: string, params?: readonly SqlValue[]) {
+    return (await this.all<T>(sql, params))[0];
   }
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     return this.#gate.hold(() => this.#session.transaction(fn));

@@ -99,6 +99,6 @@ async function search() {
   for (const n of names) console.log(`${n}: loaded in ${results[n].loadSeconds.toFixed(1)} s; worst p50 ${ms(worst(n))} ms (target <= 20 ms)`);
 }
 
-await sizes();
-await throughput();
-await search();
+// BENCH_ONLY=sizes,throughput,search runs a part, for working on one figure.
+const only = process.env.BENCH_ONLY?.split(',');
+for (const [name, part] of Object.entries({ sizes, throughput, search })) if (!only || only.includes(name)) await part();
