@@ -4,6 +4,7 @@ import Router from '@koa/router';
 import type { Portal } from '../core/portal.ts';
 import type { GatewayState } from './context.ts';
 import { detectDevice } from './device.ts';
+import { PageCache } from './pagecache.ts';
 import { errorBoundary } from './errors.ts';
 import { formReader } from './form.ts';
 import { sessionResolver } from './session.ts';
@@ -21,9 +22,11 @@ export function createApp(portal: Portal, options: AppOptions = {}): Koa<Gateway
   const app = new Koa<GatewayState>();
   const log = options.log ?? ((err) => console.error(err));
   app.silent = true;
+  const pages = new PageCache();
 
   app.use(async (ctx, next) => {
     ctx.state.portal = portal;
+    ctx.state.pages = pages;
     ctx.state.device = detectDevice({ accept: ctx.get('accept'), userAgent: ctx.get('user-agent'), override: String(ctx.query.device ?? '') });
     // The same URL answers in three markups: caches must key on what decided it.
     ctx.vary('Accept');

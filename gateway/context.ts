@@ -3,10 +3,12 @@ import type { RouterContext } from '@koa/router';
 import type { Device } from './device.ts';
 import type { Links } from './links.ts';
 import type { Actor, Portal } from '../core/portal.ts';
+import type { PageCache } from './pagecache.ts';
 
 export interface GatewayState {
   device: Device;
   portal: Portal;
+  pages: PageCache;
   /** Set by the session middleware on every `/s/<token>/…` route. */
   actor: Actor;
   links: Links;

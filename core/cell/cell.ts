@@ -36,6 +36,8 @@ export interface Database {
   fields: Field[];
   /** The asking user's right on it. */
   right: Right;
+  /** Changes whenever its fields or any of its records change. */
+  version: string;
 }
 
 export interface SharedEntry {
@@ -118,8 +120,8 @@ export class Cell {
   /** The database with the actor's right on it, or an error when it is missing or not theirs to see. */
   async access(actor: Actor, dbId: number, need: Access = 'read'): Promise<Database> {
     // One read answers existence, ownership, the permission and the freshness of the cached fields.
-    const row = await this.store.get<DbRow & { fields_version: number; access: string | null }>(
-      'SELECT d.id, d.owner, d.name, d.record_count, d.fields_version, p.access FROM dbs d LEFT JOIN permissions p ON p.db_id = d.id AND p.grantee = ? WHERE d.id = ?',
+    const row = await this.store.get<DbRow & { fields_version: number; data_version: number; access: string | null }>(
+      'SELECT d.id, d.owner, d.name, d.record_count, d.fields_version, d.data_version, p.access FROM dbs d LEFT JOIN permissions p ON p.db_id = d.id AND p.grantee = ? WHERE d.id = ?',
       [actor.login, dbId],
     );
     if (!row) throw notFound('This database does not exist.');
@@ -127,7 +129,8 @@ export class Cell {
     if (!right) throw forbidden('This database is not shared with you.');
     if (need === 'write' && !canWrite(right)) throw forbidden('You may read this database but not change it.');
     const fields = await this.fields(dbId, Number(row.fields_version));
-    return { cellId: this.id, id: Number(row.id), name: row.name, owner: row.owner, recordCount: Number(row.record_count), fields, right };
+    const version = `${row.fields_version}.${row.data_version}`;
+    return { cellId: this.id, id: Number(row.id), name: row.name, owner: row.owner, recordCount: Number(row.record_count), fields, right, version };
   }
 
   private async fields(dbId: number, version: number): Promise<Field[]> {
@@ -207,7 +210,7 @@ export class Cell {
   async updateRecord(actor: Actor, dbId: number, recordId: number, input: RecordInput): Promise<void> {
     const db = await this.access(actor, dbId, 'write');
     const record = await this.mustFind(dbId, recordId);
-    await replaceRecord(this.store, recordId, db.fields, readInput(db.fields, input, record.values));
+    await replaceRecord(this.store, dbId, recordId, db.fields, readInput(db.fields, input, record.values));
   }
 
   async deleteRecord(actor: Actor, dbId: number, recordId: number): Promise<void> {

@@ -49,13 +49,14 @@ export async function insertRecords(store: Store, dbId: number, fields: readonly
         chunk.flatMap((r) => [r.field.id, r.id, r.key.txt, r.key.full, r.key.num]),
       );
     }
-    await tx.run('UPDATE dbs SET record_count = record_count + ? WHERE id = ?', [ids.length, dbId]);
+    await tx.run('UPDATE dbs SET record_count = record_count + ?, data_version = data_version + 1 WHERE id = ?', [ids.length, dbId]);
     return ids;
   });
 }
 
-export async function replaceRecord(store: Store, recordId: number, fields: readonly Field[], values: Record<string, Value>): Promise<void> {
+export async function replaceRecord(store: Store, dbId: number, recordId: number, fields: readonly Field[], values: Record<string, Value>): Promise<void> {
   await store.transaction(async (tx) => {
+    await tx.run('UPDATE dbs SET data_version = data_version + 1 WHERE id = ?', [dbId]);
     await tx.run('UPDATE records SET data = ?, updated_at = ? WHERE id = ?', [JSON.stringify(values), Date.now(), recordId]);
     for (const field of fields) {
       const key = indexKey(valueKind(field, fields), values[field.id]);
@@ -68,7 +69,7 @@ export async function removeRecord(store: Store, dbId: number, recordId: number)
   await store.transaction(async (tx) => {
     await tx.run('DELETE FROM field_values WHERE record_id = ?', [recordId]);
     const { changes } = await tx.run('DELETE FROM records WHERE id = ? AND db_id = ?', [recordId, dbId]);
-    await tx.run('UPDATE dbs SET record_count = record_count - ? WHERE id = ?', [changes, dbId]);
+    await tx.run('UPDATE dbs SET record_count = record_count - ?, data_version = data_version + 1 WHERE id = ?', [changes, dbId]);
   });
 }
 

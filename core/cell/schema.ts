@@ -17,8 +17,10 @@ export const CELL_MIGRATIONS: readonly Migration[] = [
       owner ${t.key} NOT NULL,
       name ${t.key} NOT NULL,
       record_count INTEGER NOT NULL DEFAULT 0,
-      -- Bumped with every change to the fields, so a cached field list is known fresh by one read.
+      -- Bumped with every change to the fields, or to any record: a cached field list, or a page
+      -- a gateway rendered, is known fresh by the one read that checks the permission anyway.
       fields_version INTEGER NOT NULL DEFAULT 0,
+      data_version INTEGER NOT NULL DEFAULT 0,
       created_at BIGINT NOT NULL,
       UNIQUE (owner, name)
     )${t.tableSuffix}`,

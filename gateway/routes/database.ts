@@ -19,20 +19,23 @@ export function databaseRoutes(router: Router<GatewayState>): void {
     const { portal, actor, links, device } = ctx.state;
     const ref = dbParam(ctx.params);
     const from = offsetParam(ctx.state.form.from);
-    const { db, items, more } = await portal.records(actor, ref, from, PAGE_ITEMS[device.markup]);
-    showFitted(ctx, 'database', items, more, (shown, next) => ({
-      title: db.name,
-      db: { name: db.name, owner: db.owner, right: db.right, url: links.db(ref) },
-      records: shown.map((r) => ({ url: links.record(ref, r.id), label: recordLabel(db.fields, r) })),
-      count: db.recordCount,
-      add: db.right !== 'read' && db.fields.length > 0 ? links.newRecord(ref) : undefined,
-      addField: db.right === 'owner' ? links.fields(ref) : undefined,
-      search: links.search(ref),
-      next: next === null ? undefined : links.db(ref, from + next),
-      prev: from > 0 ? links.db(ref, Math.max(0, from - PAGE_ITEMS[device.markup])) : undefined,
-      home: links.home(),
-      logout: links.logout(),
-    }));
+    const current = await portal.database(actor, ref);
+    await ctx.state.pages.serve(ctx, current, async () => {
+      const { db, items, more } = await portal.records(actor, ref, from, PAGE_ITEMS[device.markup]);
+      showFitted(ctx, 'database', items, more, (shown, next) => ({
+        title: db.name,
+        db: { name: db.name, owner: db.owner, right: db.right, url: links.db(ref) },
+        records: shown.map((r) => ({ url: links.record(ref, r.id), label: recordLabel(db.fields, r) })),
+        count: db.recordCount,
+        add: db.right !== 'read' && db.fields.length > 0 ? links.newRecord(ref) : undefined,
+        addField: db.right === 'owner' ? links.fields(ref) : undefined,
+        search: links.search(ref),
+        next: next === null ? undefined : links.db(ref, from + next),
+        prev: from > 0 ? links.db(ref, Math.max(0, from - PAGE_ITEMS[device.markup])) : undefined,
+        home: links.home(),
+        logout: links.logout(),
+      }));
+    });
   });
 
   router.get('/s/:token/d/:cell/:db/fields', async (ctx) => {

@@ -24,22 +24,24 @@ export function recordRoutes(router: Router<GatewayState>): void {
     const ref = dbParam(ctx.params);
     const id = idParam(ctx.params.id);
     const from = offsetParam(ctx.state.form.from);
-    const { db, record } = await portal.record(actor, ref, id);
-    const lines = db.fields.flatMap((field) =>
-      splitText(formatValue(field, record.values[field.id]) || '-', PIECE_CHARS[device.markup]).map((value) => ({ label: field.name, value })),
-    );
-    const writable = db.right !== 'read';
-    showFitted(ctx, 'record', lines.slice(from), false, (shown, next) => ({
-      title: db.name,
-      db: { name: db.name, url: links.db(ref) },
-      lines: shown,
-      edit: writable ? links.editRecord(ref, id) : undefined,
-      delete: writable ? links.deleteRecord(ref, id) : undefined,
-      next: next === null ? undefined : links.record(ref, id, from + next),
-      prev: from > 0 ? links.record(ref, id) : undefined,
-      home: links.home(),
-      logout: links.logout(),
-    }));
+    await ctx.state.pages.serve(ctx, await portal.database(actor, ref), async () => {
+      const { db, record } = await portal.record(actor, ref, id);
+      const lines = db.fields.flatMap((field) =>
+        splitText(formatValue(field, record.values[field.id]) || '-', PIECE_CHARS[device.markup]).map((value) => ({ label: field.name, value })),
+      );
+      const writable = db.right !== 'read';
+      showFitted(ctx, 'record', lines.slice(from), false, (shown, next) => ({
+        title: db.name,
+        db: { name: db.name, url: links.db(ref) },
+        lines: shown,
+        edit: writable ? links.editRecord(ref, id) : undefined,
+        delete: writable ? links.deleteRecord(ref, id) : undefined,
+        next: next === null ? undefined : links.record(ref, id, from + next),
+        prev: from > 0 ? links.record(ref, id) : undefined,
+        home: links.home(),
+        logout: links.logout(),
+      }));
+    });
   });
 
   router.get('/s/:token/d/:cell/:db/new', async (ctx) => {

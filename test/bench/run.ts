@@ -38,24 +38,34 @@ async function sizes() {
 
 async function throughput() {
   const child = fork(join(import.meta.dirname, 'servers.ts'), { stdio: 'inherit' });
-  const urls = await new Promise<{ bare: string; list: string }>((resolve) => child.once('message', (m) => resolve(m as never)));
+  const next = <T>() => new Promise<T>((resolve) => child.once('message', (m) => resolve(m as T)));
+  const urls = await next<{ bare: string; list: string }>();
+  const cpu = async () => {
+    const reply = next<{ cpu: NodeJS.CpuUsage }>();
+    child.send('cpu');
+    const { user, system } = (await reply).cpu;
+    return user + system;
+  };
   try {
     await load(urls.bare, 1);
     await load(urls.list, 1);
-    const totals = { bare: { requests: 0, seconds: 0, errors: 0 }, list: { requests: 0, seconds: 0, errors: 0 } };
+    const totals = { bare: { requests: 0, seconds: 0, errors: 0, cpu: 0 }, list: { requests: 0, seconds: 0, errors: 0, cpu: 0 } };
     for (let round = 0; round < 2; round++) {
       for (const which of ['bare', 'list'] as const) {
+        const before = await cpu();
         const r = await load(urls[which], SECONDS / 2);
+        totals[which].cpu += (await cpu()) - before;
         totals[which].requests += r.requests;
         totals[which].seconds += r.seconds;
         totals[which].errors += r.errors;
       }
     }
     const rate = (k: 'bare' | 'list') => totals[k].requests / totals[k].seconds;
+    const cpuPer = (k: 'bare' | 'list') => totals[k].cpu / totals[k].requests;
     console.log('\n## Requests per second (32 in flight, keep-alive, server in its own process, alternated rounds)');
-    console.log(`bare Koa, constant string           ${rate('bare').toFixed(0)} req/s (${totals.bare.errors} errors)`);
-    console.log(`gateway, authenticated record list  ${rate('list').toFixed(0)} req/s (${totals.list.errors} errors)`);
-    console.log(`ratio gateway / bare                ${(rate('list') / rate('bare')).toFixed(2)}  (target >= 0.5)`);
+    console.log(`bare Koa, constant string           ${rate('bare').toFixed(0)} req/s, ${cpuPer('bare').toFixed(0)} µs CPU/request (${totals.bare.errors} errors)`);
+    console.log(`gateway, authenticated record list  ${rate('list').toFixed(0)} req/s, ${cpuPer('list').toFixed(0)} µs CPU/request (${totals.list.errors} errors)`);
+    console.log(`ratio gateway / bare                ${(rate('list') / rate('bare')).toFixed(2)} by req/s, ${(cpuPer('bare') / cpuPer('list')).toFixed(2)} by CPU/request  (target >= 0.5)`);
   } finally {
     child.kill();
   }
