@@ -5,6 +5,8 @@ import type { Portal } from '../core/portal.ts';
 import type { GatewayState } from './context.ts';
 import { detectDevice } from './device.ts';
 import { PageCache } from './pagecache.ts';
+import { ProfileCache, profileUrl } from './uaprof.ts';
+import { conditional } from './conditional.ts';
 import { errorBoundary } from './errors.ts';
 import { formReader } from './form.ts';
 import { sessionResolver } from './session.ts';
@@ -16,6 +18,8 @@ import { searchRoutes } from './routes/search.ts';
 
 export interface AppOptions {
   log?: (err: unknown) => void;
+  /** Where UAProf profiles are looked up (a shared cache; tests give their own). */
+  profiles?: ProfileCache;
 }
 
 export function createApp(portal: Portal, options: AppOptions = {}): Koa<GatewayState> {
@@ -23,16 +27,24 @@ export function createApp(portal: Portal, options: AppOptions = {}): Koa<Gateway
   const log = options.log ?? ((err) => console.error(err));
   app.silent = true;
   const pages = new PageCache();
+  const profiles = options.profiles ?? new ProfileCache();
 
   app.use(async (ctx, next) => {
     ctx.state.portal = portal;
     ctx.state.pages = pages;
-    ctx.state.device = detectDevice({ accept: ctx.get('accept'), userAgent: ctx.get('user-agent'), override: String(ctx.query.device ?? '') });
-    // The same URL answers in three markups: caches must key on what decided it.
-    ctx.vary('Accept');
-    ctx.vary('User-Agent');
+    const profile = profileUrl(ctx.get('x-wap-profile'), ctx.get('profile'));
+    ctx.state.device = detectDevice({
+      accept: ctx.get('accept'),
+      userAgent: ctx.get('user-agent'),
+      override: String(ctx.query.device ?? ''),
+      clientSduSize: ctx.get('x-wap-client-sdu-size'),
+      profileDeckSize: profile ? await profiles.deckSizeFor(profile) : undefined,
+    });
+    // The same URL answers in three markups and sizes: caches must key on what decided it.
+    for (const header of ['Accept', 'User-Agent', 'X-WAP-Profile', 'X-WAP-Client-SDU-Size']) ctx.vary(header);
     await next();
   });
+  app.use(conditional());
   app.use(errorBoundary(log));
   app.use(formReader());
   app.use(sessionResolver());

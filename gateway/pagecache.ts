@@ -18,8 +18,8 @@ export class PageCache {
    * and keeps it. The key holds the URL (session token included), the device, and the user's right.
    */
   async serve(ctx: ParameterizedContext<GatewayState>, db: Database, render: () => Promise<void>): Promise<void> {
-    const { markup, budget } = ctx.state.device;
-    const key = `${markup}:${budget}:${db.right}:${db.version}:${ctx.url}`;
+    const { markup, budget, wbxml } = ctx.state.device;
+    const key = `${markup}:${budget}:${wbxml}:${db.right}:${db.version}:${ctx.url}`;
     const page = this.#pages.get(key);
     if (page) {
       ctx.type = page.type;

@@ -1,5 +1,6 @@
 // The two charsets pages and forms travel in: UTF-8, and Shift_JIS for i-mode handsets.
 import iconv from 'iconv-lite';
+import { docomoFromShiftJis, docomoShiftJis } from './emoji.ts';
 
 export type Charset = 'utf-8' | 'shift_jis';
 
@@ -44,10 +45,31 @@ function toShiftJisRepertoire(text: string): string {
   return out;
 }
 
-/** A page's bytes. For Shift_JIS, a character it cannot hold becomes 〓, never a silent '?' or nothing. */
+/** Where a DoCoMo emoji may be: the private use range DoCoMo's 252 pictograms sit in. */
+const DOCOMO_RANGE = /[\uE63E-\uE757]/;
+
+/**
+ * A page's bytes. For Shift_JIS, a character it cannot hold becomes 〓, never a silent '?' or
+ * nothing; a DoCoMo emoji (U+E63E–U+E757, see emoji.ts) becomes its two bytes in rows F8–F9,
+ * which iconv-lite does not write (it writes '?'; it decodes row F8 and F940 only).
+ */
 export function encodeBody(text: string, charset: Charset): Buffer {
   if (charset === 'utf-8') return Buffer.from(text, 'utf8');
-  return iconv.encode(toShiftJisRepertoire(text), 'shift_jis');
+  if (!DOCOMO_RANGE.test(text)) return iconv.encode(toShiftJisRepertoire(text), 'shift_jis');
+  const parts: Buffer[] = [];
+  let run = '';
+  for (const ch of text) {
+    const emoji = docomoShiftJis(ch.codePointAt(0)!);
+    if (!emoji) {
+      run += ch;
+      continue;
+    }
+    if (run) parts.push(iconv.encode(toShiftJisRepertoire(run), 'shift_jis'));
+    parts.push(Buffer.from(emoji));
+    run = '';
+  }
+  if (run) parts.push(iconv.encode(toShiftJisRepertoire(run), 'shift_jis'));
+  return Buffer.concat(parts);
 }
 
 const AMPERSAND = 0x26;
@@ -97,7 +119,35 @@ function decodeComponent(bytes: Buffer, charset: Charset): string {
       out[n++] = b === PLUS ? 0x20 : b;
     }
   }
-  return iconv.decode(out.subarray(0, n), charset);
+  return charset === 'shift_jis' ? decodeShiftJis(out.subarray(0, n)) : iconv.decode(out.subarray(0, n), charset);
+}
+
+/** Is `b` the first of two bytes in Shift_JIS (cp932)? */
+const isLeadByte = (b: number) => (b >= 0x81 && b <= 0x9f) || (b >= 0xe0 && b <= 0xfc);
+/** Can `b` be the second? (An invalid one starts over as a character of its own.) */
+const isTrailByte = (b: number | undefined) => b !== undefined && b >= 0x40 && b <= 0xfc && b !== 0x7f;
+
+/**
+ * Shift_JIS text as an i-mode handset posts it, emoji included. iconv-lite knows only the first
+ * DoCoMo emoji of row F9 and would read the others as U+FFFD plus a stray ASCII character from
+ * the trail byte; here every pair in rows F8–F9 is read as its DoCoMo character (or one U+FFFD
+ * when DoCoMo assigned none), and the rest is left to iconv-lite.
+ */
+function decodeShiftJis(bytes: Buffer): string {
+  let text = '';
+  let start = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const lead = bytes[i];
+    const trail = bytes[i + 1];
+    if (!isLeadByte(lead) || !isTrailByte(trail)) continue;
+    if (lead === 0xf8 || lead === 0xf9) {
+      const cp = docomoFromShiftJis(lead, trail);
+      text += iconv.decode(bytes.subarray(start, i), 'shift_jis') + (cp === undefined ? '\uFFFD' : String.fromCharCode(cp));
+      start = i + 2;
+    }
+    i++; // the trail byte may look like a lead byte (0x88 0xF9 is 飲): it is not one
+  }
+  return text + iconv.decode(bytes.subarray(start), 'shift_jis');
 }
 
 function hexByte(hi: number | undefined, lo: number | undefined): number {

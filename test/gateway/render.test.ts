@@ -210,7 +210,7 @@ test('an i-mode page is Shift_JIS bytes, and what Shift_JIS lacks shows as 〓',
 });
 
 test('a cHTML page for a handset that takes UTF-8 says UTF-8', (t) => {
-  const { body, contentType } = render({ markup: 'chtml', budget: 5120, charset: 'utf-8' }, 'login', REALISTIC.login);
+  const { body, contentType } = render({ markup: 'chtml', budget: 5120, budgetFrom: 'class', charset: 'utf-8', wbxml: false }, 'login', REALISTIC.login);
   t.is(contentType, 'text/html; charset=utf-8');
   t.regex(body.toString('utf8'), /charset=utf-8/);
 });
