@@ -20,6 +20,11 @@ export interface AppOptions {
   log?: (err: unknown) => void;
   /** Where UAProf profiles are looked up (a shared cache; tests give their own). */
   profiles?: ProfileCache;
+  /**
+   * Compile WML to WBXML for phones that prefer it (default). Off, every phone gets WML text and
+   * the operator gateway compiles it: for gateways that insist on doing so, and to test that path.
+   */
+  compileWml?: boolean;
 }
 
 export function createApp(portal: Portal, options: AppOptions = {}): Koa<GatewayState> {
@@ -40,6 +45,7 @@ export function createApp(portal: Portal, options: AppOptions = {}): Koa<Gateway
       clientSduSize: ctx.get('x-wap-client-sdu-size'),
       profileDeckSize: profile ? await profiles.deckSizeFor(profile) : undefined,
     });
+    if (options.compileWml === false) ctx.state.device.wbxml = false;
     // The same URL answers in three markups and sizes: caches must key on what decided it.
     for (const header of ['Accept', 'User-Agent', 'X-WAP-Profile', 'X-WAP-Client-SDU-Size']) ctx.vary(header);
     await next();

@@ -10,6 +10,8 @@ export interface Config {
   storeUrl: string;
   /** Create the demo cells and users on first start. */
   demo: boolean;
+  /** Compile WML to WBXML for phones that prefer it (else the operator gateway compiles). */
+  compileWml: boolean;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -22,5 +24,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     storeUrl: env.STORE_URL || `sqlite:${dataDir}`,
     demo: env.DEMO !== '0',
+    compileWml: env.COMPILE_WML !== '0',
   };
 }

@@ -25,8 +25,8 @@ export function showFitted<T>(
   const device = ctx.state.device;
   const page = (n: number) => render(device, view, build(items.slice(0, n), n < items.length || moreAfter ? n : null));
   let result = page(items.length);
-  if (result.body.length > device.budget && items.length > 1) {
-    const n = Math.max(1, fitCount(items.length, (k) => page(k).body.length, device.budget));
+  if (result.airBytes > device.budget && items.length > 1) {
+    const n = Math.max(1, fitCount(items.length, (k) => page(k).airBytes, device.budget));
     result = page(n);
   }
   ctx.type = result.contentType;

@@ -8,7 +8,7 @@ import { seedDemo } from '../core/demo.ts';
 const config = readConfig();
 const portal = await Portal.open(config.storeUrl);
 if (config.demo && (await seedDemo(portal))) console.log('First start: created cells c1, c2 and the demo account demo / demo.');
-const server = createApp(portal).listen(config.port, config.host, () => {
+const server = createApp(portal, { compileWml: config.compileWml }).listen(config.port, config.host, () => {
   const { port } = server.address() as AddressInfo;
   console.log(`Gateway listening on http://${config.host}:${port}/ (stores: ${config.storeUrl})`);
 });

@@ -4,10 +4,16 @@ import nunjucks from 'nunjucks';
 import type { Device, Markup } from './device.ts';
 import { forHtml, forWml, mapStrings } from '../transcode/escape.ts';
 import { encodeBody, type Charset } from '../transcode/charset.ts';
+import { encodeWml } from '../transcode/wbxml/encode.ts';
 
 export interface Rendered {
   body: Buffer;
   contentType: string;
+  /**
+   * The bytes that cross the air, which the page budget counts: for WML the compiled WBXML,
+   * whether we send it or the operator gateway compiles our text; otherwise the body.
+   */
+  airBytes: number;
 }
 
 const TEMPLATES = `${import.meta.dirname}/../templates`;
@@ -29,6 +35,11 @@ export function render(device: Device, view: string, model: object): Rendered {
   // `pageCharset` is for the cHTML meta and form tags: the one thing a template needs from the device.
   const context = { ...mapStrings(model, CLEAN[device.markup]), pageCharset: label };
   const text = ENVIRONMENTS[device.markup].render(`${view}.njk`, context);
-  const type = device.markup === 'wml' ? 'text/vnd.wap.wml' : 'text/html';
-  return { body: encodeBody(text, charset), contentType: `${type}; charset=${label}` };
+  if (device.markup !== 'wml') {
+    const body = encodeBody(text, charset);
+    return { body, contentType: `text/html; charset=${label}`, airBytes: body.length };
+  }
+  const compiled = encodeWml(text);
+  if (device.wbxml) return { body: compiled, contentType: 'application/vnd.wap.wmlc', airBytes: compiled.length };
+  return { body: encodeBody(text, 'utf-8'), contentType: 'text/vnd.wap.wml; charset=utf-8', airBytes: compiled.length };
 }

@@ -1,7 +1,7 @@
 // Every operation from every device class, through real HTTP requests to the gateway.
 // The handset checks each page it gets: its budget, its charset, and (WML) the WAP Forum DTD.
 import test from 'ava';
-import { Handset, startGateway, type Running } from '../support/client.ts';
+import { HEADERS, Handset, startGateway, type Running } from '../support/client.ts';
 import { closeTestPortals } from '../support/system.ts';
 import type { Markup } from '../../gateway/device.ts';
 
@@ -261,4 +261,28 @@ test('the same URL answers in each markup and says it varies', (t) =>
     t.regex(page.headers.get('vary') ?? '', /User-Agent/);
     const forced = await new Handset(t, gw.base, 'wml').get('/?device=wml');
     t.regex(forced.text, /<wml>/);
+  }));
+
+test('a WAP phone that asks for WML text gets text, still measured in compiled bytes', (t) =>
+  withGateway(async (gw) => {
+    const phone = new Handset(t, gw.base, 'wml', { ...HEADERS.wml, accept: 'text/vnd.wap.wml, image/vnd.wap.wbmp' });
+    const home = await phone.login();
+    t.is(home.headers.get('content-type'), 'text/vnd.wap.wml; charset=utf-8');
+    t.regex(home.words, /Wine cellar/);
+  }));
+
+test('a phone that declares a small SDU gets smaller decks, and every record stays reachable', (t) =>
+  withGateway(async (gw) => {
+    const phone = new Handset(t, gw.base, 'wml', { ...HEADERS.wml, 'x-wap-client-sdu-size': '600' });
+    const home = await phone.login();
+    let page = await phone.get(home.link(/Wine cellar/));
+    const seen: string[] = [];
+    for (let pages = 0; pages < 10; pages++) {
+      seen.push(...[...page.words.matchAll(/B-00(\d)/g)].map((m) => m[1]));
+      const next = page.links.find((l) => /next/i.test(l.text));
+      if (!next) break;
+      page = await phone.get(next.href);
+    }
+    t.deepEqual(seen, ['1', '2', '3', '4', '5', '6']);
+    t.true(page.bytes.length <= 600);
   }));
