@@ -8,7 +8,7 @@ import { render } from './render.ts';
 import { fitCount } from '../transcode/paginate.ts';
 
 /** How many list items to fetch for one page: an upper bound, trimmed by the byte budget. */
-export const PAGE_ITEMS: Record<Markup, number> = { wml: 8, chtml: 20, html: 30 };
+export const PAGE_ITEMS: Record<Markup, number> = { wml: 12, chtml: 20, html: 30 };
 
 /**
  * Renders `view` with as many of `items` as fit, and sends it.

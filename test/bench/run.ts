@@ -11,24 +11,41 @@ import { searchLatency } from './search.ts';
 import { screenSizes } from './sizes.ts';
 import { startGateway } from '../support/client.ts';
 import { closeTestPortals } from '../support/system.ts';
-import { BUDGETS, type Markup } from '../../gateway/device.ts';
+import { BUDGETS } from '../../gateway/device.ts';
 
 const RECORDS = Number(process.env.BENCH_RECORDS || 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS || 3);
 const MYSQL = process.env.BENCH_MYSQL ?? 'mysql://root@127.0.0.1:3306/test';
-const MARKUPS: Markup[] = ['wml', 'chtml', 'html'];
 
 const pad = (s: string | number, n: number) => String(s).padEnd(n);
 const ms = (x: number) => x.toFixed(2);
 
+/** Seconds a page takes on a bearer of `bitsPerSecond`. */
+const onAir = (bytes: number, bitsPerSecond: number) => ((bytes * 8) / bitsPerSecond).toFixed(2);
+
 async function sizes() {
   const gw = await startGateway();
   try {
-    const all = Object.fromEntries(await Promise.all(MARKUPS.map(async (m) => [m, await screenSizes(gw.base, m)] as const)));
-    console.log('\n## Screen sizes (bytes on the wire; budget wml 1400, chtml 5120 Shift_JIS, html 10240)');
-    console.log(`${pad('screen', 14)}${MARKUPS.map((m) => pad(m, 10)).join('')}`);
-    for (const screen of Object.keys(all.wml)) {
-      console.log(`${pad(screen, 14)}${MARKUPS.map((m) => pad(`${all[m][screen]}${all[m][screen] > BUDGETS[m] ? '!' : ''}`, 10)).join('')}`);
+    const s = await screenSizes(gw.base);
+    console.log('\n## Screen sizes in bytes, and seconds on air (WBXML and cHTML at 9.6 kbit/s GSM data, HTML gzipped at 56 kbit/s)');
+    console.log(`budgets: WML ${BUDGETS.wml} compiled, cHTML ${BUDGETS.chtml} in Shift_JIS, HTML ${BUDGETS.html}; '!' marks a page over its budget`);
+    const cols = ['screen', 'wml text', 'wbxml', 'wbxml/text', 'chtml', 'html', 'html gz', 's@9.6 wbxml', 's@9.6 chtml', 's@56 html'];
+    console.log(cols.map((c, i) => pad(c, i === 0 ? 14 : 12)).join(''));
+    for (const screen of Object.keys(s.wbxml)) {
+      const mark = (n: number, budget: number) => `${n}${n > budget ? '!' : ''}`;
+      const row = [
+        screen,
+        s.wmlText[screen],
+        mark(s.wbxml[screen], BUDGETS.wml),
+        (s.wbxml[screen] / s.wmlText[screen]).toFixed(2),
+        mark(s.chtml[screen], BUDGETS.chtml),
+        mark(s.html[screen], BUDGETS.html),
+        s.htmlGzip[screen],
+        onAir(s.wbxml[screen], 9600),
+        onAir(s.chtml[screen], 9600),
+        onAir(s.htmlGzip[screen], 56000),
+      ];
+      console.log(row.map((c, i) => pad(c, i === 0 ? 14 : 12)).join(''));
     }
   } finally {
     await gw.close();
