@@ -78,8 +78,8 @@ test('golden: a card with a title and a paragraph', (t) => {
 });
 
 test('golden: the WBXML specification\'s sample deck, without its white space', (t) => {
-  // WAP-192 §8 encodes this deck (with indentation, and "abc" and " Enter name: " in its string
-  // table); the tokens below are the same, strings inline, since none repeats.
+  // Modelled on the WML example of WAP-192 §8 (which is indented and keeps "abc" and " Enter name: "
+  // in its string table); here no string repeats, so all are inline.
   const deck = `${PROLOG['1.1']}<wml><card id="abc" ordered="true"><p><do type="accept"><go href="http://xyz.org/s"/></do>X: $(X)<br/>Y: $(&#x59;)<br/>Enter name: <input type="text" name="N"/></p></card></wml>`;
   const expected = bytes(
     0x01, 0x04, 0x6a, 0x00, //                    WBXML 1.1, WML 1.1, UTF-8, no string table
@@ -481,6 +481,15 @@ test('the decoder reads a valid reference deck', (t) => {
   t.deepEqual(decodeWbxml(VALID).root, { name: 'wml', attributes: [], children: [{ name: 'card', attributes: [{ name: 'id', value: ['abc'] }], children: [{ name: 'p', attributes: [], children: ['x'] }] }] });
 });
 
+test('the decoder takes a public identifier written as a string in the table', (t) => {
+  const fpi = '-//WAPFORUM//DTD WML 1.3//EN';
+  // Public id 0 then the offset of the string in the table (WAP-192 §5.5), then the charset.
+  const doc = decodeWbxml(bytes(0x03, 0x00, 0x00, 0x6a, fpi.length + 1, fpi, 0x00, 0x3f));
+  t.is(doc.publicId, 0x0a);
+  t.is(toWmlXml(doc), `${PROLOG['1.3']}<wml/>`);
+  t.throws(() => decodeWbxml(bytes(0x03, 0x00, 0x00, 0x6a, 0x05, 'html', 0x00, 0x3f)), { instanceOf: WbxmlError, message: /public identifier "html"/ });
+});
+
 test('the decoder refuses each kind of malformed input with a WbxmlError that says what is wrong', (t) => {
   const header = [0x03, 0x04, 0x6a];
   const cases: Array<[string, Buffer, RegExp]> = [
@@ -523,6 +532,18 @@ test('the decoder refuses each kind of malformed input with a WbxmlError that sa
     ['nesting past 256', bytes(...header, 0x00, 0x7f, ...Array<number>(300).fill(0x60)), /nested deeper than 256/],
   ];
   for (const [what, input, message] of cases) t.throws(() => decodeWbxml(input), { instanceOf: WbxmlError, message }, what);
+});
+
+test('256 levels of elements encode and decode; a 257th is refused on both sides', (t) => {
+  const deep = (levels: number) => `${PROLOG['1.1']}<wml>${'<b>'.repeat(levels - 1)}${'</b>'.repeat(levels - 1)}</wml>`;
+  const encoded = encodeWml(deep(256));
+  t.deepEqual(decodeWbxml(encoded).root, wmlTree(deep(256)).root);
+  t.throws(() => encodeWml(deep(257)), { message: /nested deeper than 256/ });
+  // The same deck one <b> deeper, by hand: header, <wml>, 254 <b> with content, then one more
+  // before the empty innermost <b> (0x24), now the 257th level, and one more END.
+  t.deepEqual([...encoded.subarray(0, 6)], [0x03, 0x04, 0x6a, 0x00, 0x7f, 0x64]);
+  const deeper = Buffer.concat([encoded.subarray(0, 259), bytes(0x64), encoded.subarray(259), bytes(0x01)]);
+  t.throws(() => decodeWbxml(deeper), { instanceOf: WbxmlError, message: /nested deeper than 256/ });
 });
 
 test('a string table cannot make a small input expand without bound', (t) => {

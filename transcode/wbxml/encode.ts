@@ -9,10 +9,12 @@
 // (`pre` in a WML 1.1 deck) are written as LITERAL references to the string table.
 //
 // The string table: every string the body would write inline is a candidate, and so is each
-// longest common prefix of two of them (the `/s/<session token>/d/c1/3/` that opens every link of a
-// deck). A string then refers to its longest chosen prefix with STR_T and writes the rest inline.
-// Candidates that do not save more bytes than they take in the table are dropped, the worst first,
-// until every one left pays its way.
+// longest common prefix of two of them (the `/s/<session token>/` that opens every link of a deck,
+// the `d/c1/3/` of the links into one database). A chosen prefix is stored as its part beyond the
+// longest chosen prefix it extends, so a string is written as one STR_T for each chosen prefix it
+// starts with, shortest first, then its rest inline. From all the candidates (the 48 most
+// promising), the one whose removal costs least is removed for as long as removing it does not
+// make the encoding longer.
 import { parseXml, type XmlElement } from './xml.ts';
 import {
   CHARSET_UTF8,
