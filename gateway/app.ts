@@ -43,11 +43,12 @@ export function createApp(portal: Portal, options: AppOptions = {}): Koa<Gateway
       userAgent: ctx.get('user-agent'),
       override: String(ctx.query.device ?? ''),
       clientSduSize: ctx.get('x-wap-client-sdu-size'),
+      acceptCharset: ctx.get('accept-charset'),
       profileDeckSize: profile ? await profiles.deckSizeFor(profile) : undefined,
     });
     if (options.compileWml === false) ctx.state.device.wbxml = false;
     // The same URL answers in three markups and sizes: caches must key on what decided it.
-    for (const header of ['Accept', 'User-Agent', 'X-WAP-Profile', 'X-WAP-Client-SDU-Size']) ctx.vary(header);
+    for (const header of ['Accept', 'Accept-Charset', 'User-Agent', 'X-WAP-Profile', 'X-WAP-Client-SDU-Size']) ctx.vary(header);
     await next();
   });
   app.use(conditional());

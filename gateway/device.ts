@@ -1,6 +1,7 @@
 // Device class detection: which markup, how many bytes a page may take, which charset.
 // A pure function of the request headers (and of facts the caller looked up, such as the
 // UAProf deck size) and an explicit override, driven by tables.
+import { charsetOf } from '../transcode/charset.ts';
 export type Markup = 'wml' | 'chtml' | 'html';
 export type Charset = 'utf-8' | 'shift_jis';
 
@@ -29,6 +30,8 @@ export interface DeviceHints {
   clientSduSize?: string;
   /** `WmlDeckSize` from the device's UAProf profile, looked up by the caller (see uaprof.ts). */
   profileDeckSize?: number;
+  /** `Accept-Charset`: a cHTML handset that prefers UTF-8 gets it; the others get Shift_JIS. */
+  acceptCharset?: string;
 }
 
 /**
@@ -164,6 +167,11 @@ function budgetOf(markup: Markup, hints: DeviceHints, imode: ImodeFacts | undefi
   return { budget: BUDGETS[markup], budgetFrom: 'class' };
 }
 
+/** Only a handset that names UTF-8 and ranks it first leaves Shift_JIS, the i-mode default. */
+function prefersUtf8(acceptCharset: string | undefined): boolean {
+  return !!acceptCharset && /utf-8/i.test(acceptCharset) && charsetOf(acceptCharset) === 'utf-8';
+}
+
 export function detectDevice(hints: DeviceHints): Device {
   const markup = markupOf(hints);
   const ua = hints.userAgent ?? '';
@@ -172,7 +180,7 @@ export function detectDevice(hints: DeviceHints): Device {
   const device: Device = {
     markup,
     ...budgetOf(markup, hints, imode),
-    charset: markup === 'chtml' ? 'shift_jis' : 'utf-8',
+    charset: markup === 'chtml' && !prefersUtf8(hints.acceptCharset) ? 'shift_jis' : 'utf-8',
     // Only a WML device is ever sent WBXML, whatever a desktop browser forced to another class accepts.
     wbxml: markup === 'wml' && prefersWmlc(hints.accept),
   };

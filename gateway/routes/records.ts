@@ -2,7 +2,8 @@
 import type Router from '@koa/router';
 import type { GatewayState, Ctx } from '../context.ts';
 import type { Database } from '../../core/cell/cell.ts';
-import { valueKind, type Value } from '../../core/cell/fields.ts';
+import { valueKind, type Field, type Value } from '../../core/cell/fields.ts';
+import { emoji } from '../../transcode/emoji.ts';
 import type { RecordInput } from '../../core/cell/records.ts';
 import type { DbRef } from '../../core/portal.ts';
 import { CoreError } from '../../core/errors.ts';
@@ -26,8 +27,10 @@ export function recordRoutes(router: Router<GatewayState>): void {
     const from = offsetParam(ctx.state.form.from);
     await ctx.state.pages.serve(ctx, await portal.database(actor, ref), async () => {
       const { db, record } = await portal.record(actor, ref, id);
+      // An alarm field carries the bell: DoCoMo's pictogram on i-mode, "[alarm]" elsewhere.
+      const labelOf = (field: Field) => (field.type === 'alarm' ? `${emoji('alarm', device.markup)} ${field.name}` : field.name);
       const lines = db.fields.flatMap((field) =>
-        splitText(formatValue(field, record.values[field.id]) || '-', PIECE_CHARS[device.markup]).map((value) => ({ label: field.name, value })),
+        splitText(formatValue(field, record.values[field.id]) || '-', PIECE_CHARS[device.markup]).map((value) => ({ label: labelOf(field), value })),
       );
       const writable = db.right !== 'read';
       showFitted(ctx, 'record', lines.slice(from), false, (shown, next) => ({

@@ -118,3 +118,13 @@ test('detection is pure: the same hints give the same device, and the hints are 
   const hints = Object.freeze({ ...NOKIA_6210, clientSduSize: '2000', profileDeckSize: 1000 });
   t.deepEqual(detectDevice(hints), detectDevice({ ...hints }));
 });
+
+test('an i-mode handset gets Shift_JIS unless its Accept-Charset ranks UTF-8 first', (t) => {
+  const ua = 'DoCoMo/2.0 N901iS(c100;TB;W24H12)';
+  t.is(detectDevice({ userAgent: ua }).charset, 'shift_jis');
+  t.is(detectDevice({ userAgent: ua, acceptCharset: 'Shift_JIS' }).charset, 'shift_jis');
+  t.is(detectDevice({ userAgent: ua, acceptCharset: 'iso-8859-1' }).charset, 'shift_jis', 'a list without UTF-8 keeps the i-mode default');
+  t.is(detectDevice({ userAgent: ua, acceptCharset: 'shift_jis;q=1, utf-8;q=0.5' }).charset, 'shift_jis');
+  t.is(detectDevice({ userAgent: ua, acceptCharset: 'utf-8, shift_jis;q=0.5' }).charset, 'utf-8');
+  t.is(detectDevice({ userAgent: 'Nokia7110/1.0 (05.01)', acceptCharset: 'shift_jis' }).charset, 'utf-8', 'WML is always UTF-8');
+});

@@ -286,3 +286,18 @@ test('a phone that declares a small SDU gets smaller decks, and every record sta
     t.deepEqual(seen, ['1', '2', '3', '4', '5', '6']);
     t.true(page.bytes.length <= 600);
   }));
+
+test('i-mode pages keep to the cHTML tag set and show DoCoMo emoji for alarms', (t) =>
+  withGateway(async (gw) => {
+    const phone = new Handset(t, gw.base, 'chtml');
+    const home = await phone.login();
+    const cellar = await phone.get(home.link(/Wine cellar/));
+    const record = await phone.get(cellar.link(/Margaux/));
+    t.true(record.bytes.includes(Buffer.from([0xf9, 0xb8])), 'the bell pictogram F9B8 beside the alarm fields');
+    for (const page of [home, cellar, record, await phone.get(record.link(/edit/i))]) {
+      t.notRegex(page.text, /<(table|style|script|frame|iframe|img|link)\b|\sstyle=/i, `${page.url} uses only cHTML`);
+    }
+    const html = await new Handset(t, gw.base, 'html').login();
+    const wine = await new Handset(t, gw.base, 'html').get(html.link(/Wine cellar/));
+    t.notRegex(wine.text, /[\uE63E-\uE757]/, 'no private-use pictograms outside i-mode');
+  }));
