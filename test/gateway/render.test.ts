@@ -19,6 +19,9 @@ const CONTENT_TYPES: Record<Markup, string> = {
   html: 'text/html; charset=utf-8',
 };
 
+/** A session's anti-forgery secret, as the gateway adds it to every page of a session. */
+const CSRF = 'Yk3-Pq8_rS2tU5vW7xZa9c';
+
 const HOSTILE = `</p><script>alert(1)</script>$(x) $$ &amp; "'<> \u0001 ]]> 日本語`;
 
 /**
@@ -28,7 +31,7 @@ const HOSTILE = `</p><script>alert(1)</script>$(x) $$ &amp; "'<> \u0001 ]]> 日�
 function models(text: (s: string) => string): Record<string, Record<string, unknown>> {
   const s = '/s/Zx8_kP2mQw4rT6yU9iOa1b';
   const d = `${s}/d/c1/3`;
-  const nav = { home: `${s}/`, logout: `${s}/logout` };
+  const nav = { home: `${s}/`, logout: `${s}/logout`, csrf: CSRF };
   const db = { name: text('Wine cellar'), url: d };
   const list = (labels: string[]) => labels.map((label, i) => ({ url: `${d}/r/${i + 1}`, label: text(label) }));
   const options = (pairs: string[][], chosen?: string) => pairs.map(([value, label]) => ({ value, label: text(label), selected: value === chosen }));
@@ -39,14 +42,16 @@ function models(text: (s: string) => string): Record<string, Record<string, unkn
     home: {
       title: 'Databases',
       logout: nav.logout,
+      csrf: CSRF,
       user: { login: text('demo'), name: text('Demo User') },
       dbs: [
-        { name: text('Wine cellar'), url: d, owner: text('demo'), right: 'owner', shared: false },
-        { name: text('Books'), url: `${s}/d/c1/4`, owner: text('demo'), right: 'owner', shared: false },
-        { name: text('Restaurants'), url: `${s}/d/c2/1`, owner: text('alice'), right: 'read/write', shared: true },
-        { name: text('Recipes'), url: `${s}/d/c2/7`, owner: text('bob'), right: 'read', shared: true },
+        { name: text('Wine cellar'), url: d, owner: text('demo'), right: 'owner', shared: false, locked: false },
+        { name: text('Books'), url: `${s}/d/c1/4`, owner: text('demo'), right: 'owner', shared: false, locked: true },
+        { name: text('Restaurants'), url: `${s}/d/c2/1`, owner: text('alice'), right: 'read/write', shared: true, locked: false },
+        { name: text('Recipes'), url: `${s}/d/c2/7`, owner: text('bob'), right: 'read', shared: true, locked: false },
       ],
       newDb: `${s}/new`,
+      locker: `${s}/locker`,
       next: `${s}/?from=4`,
     },
     database: {
@@ -56,6 +61,9 @@ function models(text: (s: string) => string): Record<string, Record<string, unkn
       records: list(['Margaux, Château Margaux', 'Pétrus, Pomerol', 'Sassicaia, Tenuta San Guido', 'Riesling, Dr. Loosen', 'Barolo, Conterno']),
       add: `${d}/new`,
       addField: `${d}/fields`,
+      share: `${d}/share`,
+      lock: `${d}/lock`,
+      lockLabel: 'Put in locker',
       search: `${d}/search`,
       count: 12,
       next: `${d}?from=5`,
@@ -123,6 +131,30 @@ function models(text: (s: string) => string): Record<string, Record<string, unkn
       again: `${d}/search?f=13&op=lt&q=2001`,
       next: `${d}/find?f=13&op=lt&q=2001&from=3`,
     },
+    share: {
+      title: 'Share',
+      ...nav,
+      db,
+      shares: [['alice', 'read/write'], ['bob', 'read'], ['carol.w', 'read']].map(([login, right]) => ({ login: text(login), right, revoke: `${d}/share/revoke?login=${login}` })),
+      action: `${d}/share`,
+      rights: options([['read', 'Read'], ['write', 'Read/write']], 'read'),
+      login: text(''),
+    },
+    locker: {
+      title: 'Locker',
+      ...nav,
+      hasLocker: true,
+      action: `${s}/locker`,
+      dbs: [['Wine cellar', 3, false], ['Books', 4, true], ['Diary', 9, true]].map(([name, id, locked]) => ({
+        name: text(name as string),
+        url: `${s}/d/c1/${id}`,
+        locked,
+        toggle: `${s}/d/c1/${id}/lock`,
+        toggleLabel: locked ? 'Take out' : 'Put in locker',
+      })),
+      next: `${s}/locker?from=3`,
+    },
+    unlock: { title: 'Locker', home: nav.home, csrf: CSRF, db: { name: text('Diary') }, action: `${s}/d/c1/9/unlock?next=d/c1/9`, cancel: nav.home },
     error: { title: 'Error', home: nav.home, message: text('There is no such page.'), back: `${s}/` },
   };
 }
@@ -141,7 +173,7 @@ const EMPTY_MODELS = emptyLists(REALISTIC) as typeof REALISTIC;
 const text = (markup: Markup, body: Buffer) => iconv.decode(body, markup === 'chtml' ? 'shift_jis' : 'utf-8');
 
 test('templates/README.md names the views, and each markup has a template for each', (t) => {
-  t.deepEqual(VIEWS, ['login', 'password', 'home', 'database', 'record', 'record_form', 'db_form', 'field_form', 'confirm', 'search', 'results', 'error']);
+  t.deepEqual(VIEWS, ['login', 'password', 'home', 'database', 'record', 'record_form', 'db_form', 'field_form', 'confirm', 'search', 'results', 'share', 'locker', 'unlock', 'error']);
   t.deepEqual(Object.keys(REALISTIC), VIEWS);
   for (const markup of MARKUPS) {
     const files = readdirSync(join(TEMPLATES, markup)).filter((f) => !f.startsWith('_'));
@@ -159,10 +191,11 @@ for (const markup of MARKUPS) {
   const device = detectDevice({ override: markup });
 
   for (const view of VIEWS) {
+    // The budget counts the bytes on the air: a WML deck compiled to WBXML, any other page as sent.
     test(`${markup}: ${view} is valid and within the ${device.budget}-byte budget`, (t) => {
-      const { body, contentType } = render(device, view, REALISTIC[view]);
+      const { body, contentType, airBytes } = render(device, view, REALISTIC[view]);
       t.is(contentType, CONTENT_TYPES[markup]);
-      t.true(body.length <= device.budget, `${body.length} bytes`);
+      t.true(airBytes <= device.budget, `${airBytes} bytes`);
       if (markup === 'wml') t.is(wmlErrors(body), null);
       const page = text(markup, body);
       t.notRegex(page, /\n\s*\n/, 'no blank lines');
@@ -185,9 +218,9 @@ for (const markup of MARKUPS) {
     });
 
     test(`${markup}: ${view} with empty lists is still a valid page`, (t) => {
-      const { body } = render(device, view, EMPTY_MODELS[view]);
+      const { body, airBytes } = render(device, view, EMPTY_MODELS[view]);
       if (markup === 'wml') t.is(wmlErrors(body), null);
-      t.true(body.length <= device.budget);
+      t.true(airBytes <= device.budget, `${airBytes} bytes`);
     });
 
     test(`${markup}: ${view} copes with a 5,000-character value`, (t) => {
@@ -237,6 +270,9 @@ const FORM_NAMES: Record<string, string[]> = {
   field_form: ['name', 'type', 'choices', 'watch', 'op', 'event'],
   confirm: [],
   search: ['f', 'op', 'q'],
+  share: ['login', 'right'],
+  locker: ['current', 'password'],
+  unlock: ['password'],
 };
 
 for (const markup of MARKUPS) {
@@ -245,7 +281,9 @@ for (const markup of MARKUPS) {
     for (const [view, names] of Object.entries(FORM_NAMES)) {
       const page = text(markup, render(device, view, REALISTIC[view]).body);
       // WML leaves the alarm's comparison and event to the core's defaults: six lists do not fit a deck.
-      const expected = markup === 'wml' && view === 'field_form' ? names.filter((n) => n !== 'op' && n !== 'event') : names;
+      const fields = markup === 'wml' && view === 'field_form' ? names.filter((n) => n !== 'op' && n !== 'event') : names;
+      // An HTML POST form of a session sends the anti-forgery secret first.
+      const expected = markup === 'html' && REALISTIC[view].csrf && view !== 'search' ? ['_csrf', ...fields] : fields;
       t.deepEqual(sentNames(markup, page), expected, view);
     }
   });
@@ -273,3 +311,140 @@ test('wml: a form sets its variables on entry, so an earlier record or password 
   const password = text('wml', render(device, 'password', REALISTIC.password).body);
   t.regex(password, /<setvar name="pw_password" value=""\/>/);
 });
+
+test('wml: the locker and unlock forms empty their password variables on entry; the share form sets its own', (t) => {
+  const device = detectDevice({ override: 'wml' });
+  const deck = (view: string, model: object) => text('wml', render(device, view, model).body);
+  t.regex(deck('locker', REALISTIC.locker), /<refresh><setvar name="lk_current" value=""\/><setvar name="lk_password" value=""\/><\/refresh>/);
+  t.regex(deck('locker', { ...REALISTIC.locker, hasLocker: false }), /<refresh><setvar name="lk_password" value=""\/><\/refresh>/);
+  t.regex(deck('unlock', REALISTIC.unlock), /<refresh><setvar name="ul_password" value=""\/><\/refresh>/);
+  for (const view of ['locker', 'unlock']) {
+    const inputs = [...deck(view, REALISTIC[view]).matchAll(/<input [^>]*>/g)].map((m) => m[0]);
+    t.true(inputs.length > 0 && inputs.every((i) => i.includes('type="password"')), view);
+  }
+  // The right is set to the model's choice: another database's last choice must not grant write.
+  t.regex(deck('share', { ...REALISTIC.share, login: 'dave' }), /<setvar name="sh_login" value="dave"\/><setvar name="sh_right" value="read"\/>/);
+  const write = { ...REALISTIC.share, rights: (REALISTIC.share.rights as { value: string }[]).map((r) => ({ ...r, selected: r.value === 'write' })) };
+  t.regex(deck('share', write), /<setvar name="sh_right" value="write"\/>/);
+});
+
+/** Every `<form …>` start tag of a page, with what follows it up to the end of the form. */
+const forms = (page: string) => [...page.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/g)].map((m) => ({ attrs: m[1], content: m[2] }));
+
+test('html: every POST form of a session sends the anti-forgery secret, a GET form never does', (t) => {
+  const device = detectDevice({ override: 'html' });
+  const token = `<input type="hidden" name="_csrf" value="${CSRF}">`;
+  let posts = 0;
+  for (const view of VIEWS) {
+    const model = { ...REALISTIC[view], csrf: CSRF };
+    for (const form of forms(text('html', render(device, view, model).body))) {
+      if (/method="post"/.test(form.attrs)) {
+        posts++;
+        t.true(form.content.startsWith(token), `${view}: ${form.content.slice(0, 80)}`);
+        t.is(form.content.split('name="_csrf"').length, 2, `${view}: one secret`);
+      } else {
+        t.false(form.content.includes('_csrf'), `${view}: the secret stays out of a GET query`);
+      }
+    }
+  }
+  t.is(posts, 9, 'login, password, record_form, db_form, field_form, confirm, share, locker and unlock post');
+  // The locker's first form creates the password: it posts the secret too.
+  t.true(text('html', render(device, 'locker', { ...REALISTIC.locker, hasLocker: false }).body).includes(token));
+});
+
+test('html: without a session (no csrf) no form carries _csrf; the secret is escaped like any value', (t) => {
+  const device = detectDevice({ override: 'html' });
+  for (const view of VIEWS) {
+    const { csrf: _, ...model } = REALISTIC[view];
+    t.false(text('html', render(device, view, model).body).includes('_csrf'), view);
+  }
+  const page = text('html', render(device, 'confirm', { ...REALISTIC.confirm, csrf: 'a"b<c' }).body);
+  t.true(page.includes('name="_csrf" value="a&quot;b&lt;c"'));
+});
+
+for (const markup of ['wml', 'chtml'] as const) {
+  test(`${markup}: no page carries _csrf (the token in the URL does its work)`, (t) => {
+    const device = detectDevice({ override: markup });
+    for (const view of VIEWS) {
+      const model = { ...REALISTIC[view], csrf: CSRF };
+      const page = text(markup, render(device, view, model).body);
+      t.false(page.includes('_csrf'), view);
+      t.false(page.includes(CSRF), view);
+    }
+  });
+}
+
+test('a database in the locker is marked: " [locked]" in WML and HTML, the key pictogram F97D on i-mode', (t) => {
+  for (const markup of ['wml', 'html'] as const) {
+    const device = detectDevice({ override: markup });
+    const home = text(markup, render(device, 'home', REALISTIC.home).body);
+    t.is(home.split('[locked]').length, 2, `${markup}: Books only`);
+    t.true(home.includes('>Books</a> [locked]'), markup);
+    const locker = text(markup, render(device, 'locker', REALISTIC.locker).body);
+    t.is(locker.split('[locked]').length, 3, `${markup}: Books and Diary`);
+    t.true(locker.includes('>Books</a> [locked]'), markup);
+    t.false(locker.includes('>Wine cellar</a> [locked]'), markup);
+    t.notRegex(home + locker, /[\uE63E-\uE757]/, `${markup}: no private-use pictograms outside i-mode`);
+  }
+  const device = detectDevice({ override: 'chtml' });
+  const key = Buffer.from([0xf9, 0x7d]);
+  const marks = (body: Buffer) => body.toString('latin1').split(key.toString('latin1')).length - 1;
+  const home = render(device, 'home', REALISTIC.home).body;
+  t.true(home.includes(Buffer.concat([Buffer.from('[2] Books</a>'), key, Buffer.from('<br>')])), 'the key right after the name, nothing else');
+  t.is(marks(home), 1);
+  t.false(home.includes('[locked]'));
+  const locker = render(device, 'locker', REALISTIC.locker).body;
+  t.is(marks(locker), 2);
+  t.true(locker.includes(Buffer.concat([Buffer.from('Diary</a>'), key, Buffer.from(' <a ')])));
+  t.is(marks(render(device, 'home', { ...REALISTIC.home, dbs: (REALISTIC.home.dbs as object[]).map((d) => ({ ...d, locked: false })) }).body), 0);
+});
+
+for (const markup of MARKUPS) {
+  test(`${markup}: the share form posts login and right; the list, or "Not shared yet."`, (t) => {
+    const device = detectDevice({ override: markup });
+    const model = { ...REALISTIC.share, login: 'dave' };
+    const page = text(markup, render(device, 'share', model).body);
+    if (markup === 'wml') {
+      t.regex(page, /<go href="[^"]+\/share" method="post"><postfield name="login" value="\$\(sh_login\)"\/><postfield name="right" value="\$\(sh_right\)"\/><\/go>/);
+      t.regex(page, /<select name="sh_right"><option value="read">Read<\/option><option value="write">Read\/write<\/option><\/select>/);
+    } else {
+      const [form] = forms(page);
+      t.regex(form.attrs, /action="[^"]+\/share" method="post"/);
+      t.regex(form.content, /<input name="login" value="dave"/);
+      t.regex(form.content, /<select name="right"><option value="read" selected>Read<\/option><option value="write">Read\/write<\/option><\/select>/);
+      t.regex(form.content, /<input type="submit" value="Share">/);
+    }
+    t.regex(page, /alice \(read\/write\) <a href="[^"]+\/share\/revoke\?login=alice"(?: accesskey="1">\[1\] |>)Stop sharing<\/a>/);
+    t.false(page.includes('Not shared yet.'));
+    t.true(text(markup, render(device, 'share', { ...model, shares: [] }).body).includes('Not shared yet.'));
+  });
+
+  test(`${markup}: the locker creates its password, or asks for the current one to change it`, (t) => {
+    const device = detectDevice({ override: markup });
+    const change = text(markup, render(device, 'locker', REALISTIC.locker).body);
+    const create = text(markup, render(device, 'locker', { ...REALISTIC.locker, hasLocker: false }).body);
+    t.deepEqual(sentNames(markup, create).filter((n) => n !== '_csrf'), ['password']);
+    t.deepEqual(sentNames(markup, change).filter((n) => n !== '_csrf'), ['current', 'password']);
+    if (markup !== 'wml') {
+      for (const page of [change, create]) {
+        const inputs = [...page.matchAll(/<input [^>]*name="(current|password)"[^>]*>/g)].map((m) => m[0]);
+        t.true(inputs.every((i) => i.includes('type="password"')));
+      }
+    }
+    t.regex(change, /<a href="[^"]+\/d\/c1\/4\/lock">Take out<\/a>/);
+    t.regex(change, /<a href="[^"]+\/d\/c1\/3\/lock">Put in locker<\/a>/);
+  });
+
+  test(`${markup}: the unlock page names the database; the database page links Share and the locker toggle; home links Locker`, (t) => {
+    const device = detectDevice({ override: markup });
+    const unlock = text(markup, render(device, 'unlock', REALISTIC.unlock).body);
+    t.true(unlock.includes('Diary is in your locker.'));
+    t.deepEqual(sentNames(markup, unlock).filter((n) => n !== '_csrf'), ['password']);
+    const database = text(markup, render(device, 'database', REALISTIC.database).body);
+    t.regex(database, /<a href="[^"]+\/d\/c1\/3\/share">Share<\/a>/);
+    t.regex(database, /<a href="[^"]+\/d\/c1\/3\/lock">Put in locker<\/a>/);
+    const { share: _s, lock: _l, ...reader } = REALISTIC.database;
+    t.notRegex(text(markup, render(device, 'database', reader).body), /Share|Put in locker/);
+    t.regex(text(markup, render(device, 'home', REALISTIC.home).body), /<a href="[^"]+\/locker">Locker<\/a>/);
+  });
+}
