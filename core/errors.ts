@@ -1,7 +1,18 @@
 // What can go wrong in a core operation, in words a user can be shown.
 // The gateway maps each kind to an HTTP status and renders the message in the device's markup.
 
-export type ErrorKind = 'invalid' | 'unknown-login' | 'bad-password' | 'forbidden' | 'not-found' | 'conflict' | 'unavailable';
+export type ErrorKind =
+  | 'invalid'
+  | 'unknown-login'
+  | 'bad-password'
+  | 'forbidden'
+  | 'not-found'
+  | 'conflict'
+  | 'unavailable'
+  /** Too many failed logins: wait before trying again. */
+  | 'throttled'
+  /** The database is in its owner's locker and not opened in this session. */
+  | 'locked';
 
 export class CoreError extends Error {
   readonly kind: ErrorKind;

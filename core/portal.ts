@@ -4,7 +4,8 @@
 import { openStore } from './store/open.ts';
 import { storeUrlFor } from './store/locate.ts';
 import { Dispatch, checkLogin, normalLogin } from './dispatch/dispatch.ts';
-import { Sessions, type SessionLimits } from './dispatch/sessions.ts';
+import { Sessions, type Session, type SessionLimits } from './dispatch/sessions.ts';
+import { LoginThrottle, type ThrottleRules } from './dispatch/throttle.ts';
 import { Cell, type Access, type Actor, type Database, type NewField, type Page, type SharedEntry, type User } from './cell/cell.ts';
 import type { StoredRecord, RecordInput } from './cell/records.ts';
 import type { Query } from './cell/search.ts';
@@ -20,25 +21,45 @@ export interface DatabaseEntry extends DbRef {
   name: string;
   owner: string;
   right: 'owner' | Access;
+  locked: boolean;
+}
+
+/** How long an unlocked database stays open in a session. */
+export const UNLOCK_TIME = 10 * 60_000;
+
+export interface PortalOptions {
+  sessions?: Partial<SessionLimits>;
+  throttle?: Partial<ThrottleRules>;
+  /** The clock, for tests of expiry and throttling. */
+  now?: () => number;
 }
 
 export class Portal {
   readonly dispatch: Dispatch;
   readonly sessions: Sessions;
+  readonly throttle: LoginThrottle;
   readonly #base: string;
   readonly #cells = new Map<string, Promise<Cell>>();
 
-  private constructor(base: string, dispatch: Dispatch, sessions: Sessions) {
+  private constructor(base: string, dispatch: Dispatch, sessions: Sessions, throttle: LoginThrottle) {
     this.#base = base;
     this.dispatch = dispatch;
     this.sessions = sessions;
+    this.throttle = throttle;
   }
 
   /** Opens the system whose stores derive from `base` (see store/locate.ts). */
-  static async open(base: string, limits?: SessionLimits): Promise<Portal> {
+  static async open(base: string, options: PortalOptions = {}): Promise<Portal> {
     const store = await openStore(storeUrlFor(base, 'dispatch'));
     const dispatch = await Dispatch.open(store);
-    return new Portal(base, dispatch, new Sessions(store, limits));
+    return new Portal(base, dispatch, new Sessions(store, options.sessions, options.now), new LoginThrottle(store, options.throttle, options.now));
+  }
+
+  /** The cell to run an operation on `ref` with: a user of another cell comes vouched for by their own. */
+  async #at(actor: Actor, ref: DbRef): Promise<{ cell: Cell; as: Actor }> {
+    const cell = await this.cell(ref.cellId);
+    if (ref.cellId === actor.cellId) return { cell, as: actor };
+    return { cell, as: { ...actor, assertion: (await this.cell(actor.cellId)).vouch(actor.login, ref.cellId) } };
   }
 
   /** The cell object for an id, opened once from the store URL the registry names. */
@@ -48,7 +69,9 @@ export class Portal {
       cell = (async () => {
         const info = await this.dispatch.cell(id);
         if (!info) throw notFound(`There is no cell "${id}".`);
-        return Cell.open(id, await openStore(info.storeUrl));
+        const opened = await Cell.open(id, await openStore(info.storeUrl), (cellId) => this.dispatch.publicKey(cellId));
+        await this.dispatch.publishKey(id, opened.publicPem);
+        return opened;
       })();
       cell.catch(() => this.#cells.delete(id));
       this.#cells.set(id, cell);
@@ -86,12 +109,29 @@ export class Portal {
     return this.dispatch.locate(rawLogin);
   }
 
-  /** Step two: the user's own cell checks the password; a new session starts. */
-  async login(rawLogin: string, password: string) {
+  /**
+   * Step two: the user's own cell checks the password; a new session starts. Failures are counted
+   * per login and per client address, and past a few each attempt waits longer.
+   */
+  async login(rawLogin: string, password: string, clientAddress = 'unknown') {
     const login = normalLogin(rawLogin);
-    const cell = await this.cell(await this.locate(login));
-    const user = await cell.authenticate(login, password);
-    return { user, session: await this.sessions.start(login, cell.id) };
+    const keys = [`login:${login}`, `addr:${clientAddress}`];
+    await this.throttle.check(keys);
+    try {
+      const cell = await this.cell(await this.locate(login));
+      const user = await cell.authenticate(login, password);
+      await this.throttle.succeeded(keys[0]);
+      return { user, session: await this.sessions.start(login, cell.id) };
+    } catch (err) {
+      if (err instanceof CoreError && (err.kind === 'bad-password' || err.kind === 'unknown-login')) await this.throttle.failed(keys);
+      throw err;
+    }
+  }
+
+  /** The acting user of a session, with the locked databases it has open now. */
+  actorOf(session: Session): Actor {
+    const unlocked = Object.keys(session.unlocks).filter((key) => this.sessions.unlocked(session, key));
+    return { login: session.login, cellId: session.cellId, unlocked };
   }
 
   async user(actor: Actor): Promise<User> {
@@ -105,8 +145,8 @@ export class Portal {
   /** The user's own databases, then those shared with them, as the home screen lists them. */
   async databases(actor: Actor): Promise<DatabaseEntry[]> {
     const home = await this.cell(actor.cellId);
-    const own = (await home.ownDatabases(actor)).map((d) => ({ cellId: home.id, dbId: d.id, name: d.name, owner: actor.login, right: 'owner' as const }));
-    const shared = (await home.sharedWith(actor)).map((s) => ({ cellId: s.ownerCell, dbId: s.dbId, name: s.name, owner: s.owner, right: s.right }));
+    const own = (await home.ownDatabases(actor)).map((d) => ({ cellId: home.id, dbId: d.id, name: d.name, owner: actor.login, right: 'owner' as const, locked: d.locked }));
+    const shared = (await home.sharedWith(actor)).map((s) => ({ cellId: s.ownerCell, dbId: s.dbId, name: s.name, owner: s.owner, right: s.right, locked: false }));
     return [...own, ...shared];
   }
 
@@ -116,41 +156,50 @@ export class Portal {
   }
 
   async database(actor: Actor, ref: DbRef): Promise<Database> {
-    return (await this.cell(ref.cellId)).access(actor, ref.dbId);
+    const { cell, as } = await this.#at(actor, ref);
+    return cell.access(as, ref.dbId);
   }
 
   async addField(actor: Actor, ref: DbRef, spec: NewField) {
-    return (await this.cell(ref.cellId)).addField(actor, ref.dbId, spec);
+    const { cell, as } = await this.#at(actor, ref);
+    return cell.addField(as, ref.dbId, spec);
   }
 
   // Records ------------------------------------------------------------------------------
 
   async records(actor: Actor, ref: DbRef, offset: number, limit: number): Promise<{ db: Database } & Page<StoredRecord>> {
-    return (await this.cell(ref.cellId)).records(actor, ref.dbId, offset, limit);
+    const { cell, as } = await this.#at(actor, ref);
+    return cell.records(as, ref.dbId, offset, limit);
   }
 
   async record(actor: Actor, ref: DbRef, recordId: number) {
-    return (await this.cell(ref.cellId)).record(actor, ref.dbId, recordId);
+    const { cell, as } = await this.#at(actor, ref);
+    return cell.record(as, ref.dbId, recordId);
   }
 
   async createRecord(actor: Actor, ref: DbRef, input: RecordInput): Promise<number> {
-    return (await this.cell(ref.cellId)).createRecord(actor, ref.dbId, input);
+    const { cell, as } = await this.#at(actor, ref);
+    return cell.createRecord(as, ref.dbId, input);
   }
 
   async importRecords(actor: Actor, ref: DbRef, inputs: readonly RecordInput[]): Promise<number[]> {
-    return (await this.cell(ref.cellId)).importRecords(actor, ref.dbId, inputs);
+    const { cell, as } = await this.#at(actor, ref);
+    return cell.importRecords(as, ref.dbId, inputs);
   }
 
   async updateRecord(actor: Actor, ref: DbRef, recordId: number, input: RecordInput): Promise<void> {
-    return (await this.cell(ref.cellId)).updateRecord(actor, ref.dbId, recordId, input);
+    const { cell, as } = await this.#at(actor, ref);
+    return cell.updateRecord(as, ref.dbId, recordId, input);
   }
 
   async deleteRecord(actor: Actor, ref: DbRef, recordId: number): Promise<void> {
-    return (await this.cell(ref.cellId)).deleteRecord(actor, ref.dbId, recordId);
+    const { cell, as } = await this.#at(actor, ref);
+    return cell.deleteRecord(as, ref.dbId, recordId);
   }
 
   async search(actor: Actor, ref: DbRef, query: Query, offset: number, limit: number): Promise<{ db: Database } & Page<StoredRecord>> {
-    return (await this.cell(ref.cellId)).search(actor, ref.dbId, query, offset, limit);
+    const { cell, as } = await this.#at(actor, ref);
+    return cell.search(as, ref.dbId, query, offset, limit);
   }
 
   // Sharing ------------------------------------------------------------------------------
@@ -169,6 +218,48 @@ export class Portal {
     await (await this.cell(ref.cellId)).revoke(actor, ref.dbId, login);
     const granteeCell = await this.dispatch.locate(login);
     await (await this.cell(granteeCell)).noteShared(login, { ownerCell: ref.cellId, dbId: ref.dbId, right: null });
+  }
+
+  async shares(actor: Actor, ref: DbRef) {
+    const { cell, as } = await this.#at(actor, ref);
+    return cell.shares(as, ref.dbId);
+  }
+
+  // The locker --------------------------------------------------------------------------
+
+  async hasLocker(actor: Actor): Promise<boolean> {
+    return (await this.cell(actor.cellId)).hasLocker(actor);
+  }
+
+  async setLocker(actor: Actor, password: string, current?: string): Promise<void> {
+    return (await this.cell(actor.cellId)).setLocker(actor, password, current);
+  }
+
+  async lock(actor: Actor, ref: DbRef): Promise<void> {
+    const { cell, as } = await this.#at(actor, ref);
+    return cell.lock(as, ref.dbId);
+  }
+
+  async unlockForGood(actor: Actor, ref: DbRef): Promise<void> {
+    const { cell, as } = await this.#at(actor, ref);
+    return cell.unlockForGood(as, ref.dbId);
+  }
+
+  /**
+   * Opens a locked database for this session, for `UNLOCK_TIME`, given the locker password.
+   * The session's token changes (a privilege change); the caller continues with the new one.
+   */
+  async unlock(session: Session, ref: DbRef, password: string): Promise<Session> {
+    const actor = this.actorOf(session);
+    const home = await this.cell(actor.cellId);
+    await this.throttle.check([`locker:${actor.login}`]);
+    try {
+      await home.checkLocker(actor, password);
+    } catch (err) {
+      if (err instanceof CoreError && err.kind === 'bad-password') await this.throttle.failed([`locker:${actor.login}`]);
+      throw err;
+    }
+    return this.sessions.unlock(session, `${ref.cellId}:${ref.dbId}`, UNLOCK_TIME);
   }
 
   async close(): Promise<void> {

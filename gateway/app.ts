@@ -15,6 +15,8 @@ import { homeRoutes } from './routes/home.ts';
 import { databaseRoutes } from './routes/database.ts';
 import { recordRoutes } from './routes/records.ts';
 import { searchRoutes } from './routes/search.ts';
+import { sharingRoutes } from './routes/sharing.ts';
+import { lockerRoutes } from './routes/locker.ts';
 
 export interface AppOptions {
   log?: (err: unknown) => void;
@@ -49,6 +51,8 @@ export function createApp(portal: Portal, options: AppOptions = {}): Koa<Gateway
     if (options.compileWml === false) ctx.state.device.wbxml = false;
     // The same URL answers in three markups and sizes: caches must key on what decided it.
     for (const header of ['Accept', 'Accept-Charset', 'User-Agent', 'X-WAP-Profile', 'X-WAP-Client-SDU-Size']) ctx.vary(header);
+    // Session tokens ride in URLs: no page may hand its URL to another site as a Referer.
+    ctx.set('Referrer-Policy', 'no-referrer');
     await next();
   });
   app.use(conditional());
@@ -62,6 +66,8 @@ export function createApp(portal: Portal, options: AppOptions = {}): Koa<Gateway
   databaseRoutes(router);
   recordRoutes(router);
   searchRoutes(router);
+  sharingRoutes(router);
+  lockerRoutes(router);
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

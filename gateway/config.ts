@@ -12,12 +12,32 @@ export interface Config {
   demo: boolean;
   /** Compile WML to WBXML for phones that prefer it (else the operator gateway compiles). */
   compileWml: boolean;
+  /** Modern HTTPS (TLS 1.2+) port; no HTTPS when unset. */
+  tlsPort?: number;
+  /** Legacy TLS 1.0 port for old handsets (see gateway/legacy-tls.ts); off when unset. */
+  legacyTlsPort?: number;
+  /** Most connections open at once on the legacy port. */
+  legacyTlsMaxConnections: number;
+  /** PEM certificate and key files; without them a self-signed pair is made in dataDir. */
+  tlsCert?: string;
+  tlsKey?: string;
+  /** The name the self-signed certificate is made for. */
+  tlsHost: string;
+}
+
+function portFrom(name: string, value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name} must be a port number, not "${value}"`);
+  return port;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = resolve(env.DATA_DIR || './data');
   const port = Number(env.PORT || 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, not "${env.PORT}"`);
+  if (!env.TLS_CERT !== !env.TLS_KEY) throw new Error('TLS_CERT and TLS_KEY go together: give both PEM files or neither');
+  const maxConnections = Number(env.LEGACY_TLS_MAX_CONNECTIONS || 64);
+  if (!Number.isInteger(maxConnections) || maxConnections < 1) throw new Error(`LEGACY_TLS_MAX_CONNECTIONS must be a positive number, not "${env.LEGACY_TLS_MAX_CONNECTIONS}"`);
   return {
     port,
     host: env.HOST || '0.0.0.0',
@@ -25,5 +45,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     storeUrl: env.STORE_URL || `sqlite:${dataDir}`,
     demo: env.DEMO !== '0',
     compileWml: env.COMPILE_WML !== '0',
+    tlsPort: env.TLS_PORT ? portFrom('TLS_PORT', env.TLS_PORT) : undefined,
+    legacyTlsPort: env.LEGACY_TLS_PORT ? portFrom('LEGACY_TLS_PORT', env.LEGACY_TLS_PORT) : undefined,
+    legacyTlsMaxConnections: maxConnections,
+    tlsCert: env.TLS_CERT || undefined,
+    tlsKey: env.TLS_KEY || undefined,
+    tlsHost: env.TLS_HOST || 'localhost',
   };
 }

@@ -13,6 +13,8 @@ const STATUS: Record<ErrorKind, number> = {
   'not-found': 404,
   conflict: 409,
   unavailable: 503,
+  throttled: 429,
+  locked: 403,
 };
 
 /** Thrown by the gateway itself for a request it cannot serve (unknown page, ended session). */
@@ -36,11 +38,26 @@ export function errorBoundary(log: (err: unknown) => void): Middleware<GatewaySt
       await next();
       if (ctx.status === 404 && ctx.body === undefined) throw new PageError(404, 'There is no such page.', homeOf(ctx));
     } catch (err) {
+      // A locked database asks for the locker password where it was asked for, then goes on there.
+      if (err instanceof CoreError && err.kind === 'locked' && ctx.state.links) return await askToUnlock(ctx, err.message);
       const { status, message, back } = describe(err, ctx);
       if (status >= 500) log(err);
       show(ctx, 'error', { title: status >= 500 ? 'Sorry' : 'Error', message, back, home: ctx.state.links?.home() }, status);
     }
   };
+}
+
+const DB_PATH = /^\/s\/[^/]+\/((?:d\/([a-z0-9_]+)\/(\d+)).*)$/;
+
+/** The locker password form, posting back to where the user was going. */
+async function askToUnlock(ctx: ParameterizedContext<GatewayState>, message: string): Promise<void> {
+  const [, within, cellId, dbId] = DB_PATH.exec(ctx.path) ?? [];
+  const { links, portal, actor } = ctx.state;
+  if (!cellId) return show(ctx, 'error', { title: 'Locked', message, back: links.home(), home: links.home() }, 403);
+  const ref = { cellId, dbId: Number(dbId) };
+  const db = (await portal.databases(actor)).find((d) => d.cellId === cellId && d.dbId === ref.dbId);
+  const next = ctx.method === 'GET' ? within : undefined;
+  show(ctx, 'unlock', { title: 'Locker', message, db: { name: db?.name ?? '' }, action: links.unlock(ref, next), cancel: links.home(), home: links.home() }, 403);
 }
 
 function homeOf(ctx: ParameterizedContext<GatewayState>): string {

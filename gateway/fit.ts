@@ -3,7 +3,7 @@
 import type { ParameterizedContext } from 'koa';
 import type { GatewayState } from './context.ts';
 import type { Markup } from './device.ts';
-import type { ViewModel } from './respond.ts';
+import { withSession, type ViewModel } from './respond.ts';
 import { render } from './render.ts';
 import { fitCount } from '../transcode/paginate.ts';
 
@@ -21,14 +21,16 @@ export function showFitted<T>(
   items: readonly T[],
   moreAfter: boolean,
   build: (shown: readonly T[], next: number | null) => ViewModel,
+  status = 200,
 ): void {
   const device = ctx.state.device;
-  const page = (n: number) => render(device, view, build(items.slice(0, n), n < items.length || moreAfter ? n : null));
+  const page = (n: number) => render(device, view, withSession(ctx, build(items.slice(0, n), n < items.length || moreAfter ? n : null)));
   let result = page(items.length);
   if (result.airBytes > device.budget && items.length > 1) {
     const n = Math.max(1, fitCount(items.length, (k) => page(k).airBytes, device.budget));
     result = page(n);
   }
+  ctx.status = status;
   ctx.type = result.contentType;
   ctx.body = result.body;
 }

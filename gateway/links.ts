@@ -7,6 +7,12 @@ const query = (params: Record<string, string | number | undefined>) => {
   return pairs.length ? '?' + pairs.map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`).join('&') : '';
 };
 
+/** A form cut to fit a handset: it shows the fields from `from`; `next` is where the following part starts. */
+export interface FormPart {
+  from?: number;
+  next?: number;
+}
+
 export const loginLinks = { form: '/', login: '/login', password: '/login/password' };
 
 export class Links {
@@ -29,20 +35,38 @@ export class Links {
   fields(ref: DbRef) {
     return `${this.base}/d/${ref.cellId}/${ref.dbId}/fields`;
   }
-  newRecord(ref: DbRef) {
-    return `${this.base}/d/${ref.cellId}/${ref.dbId}/new`;
+  /** The form for a new record; `part` names the fields shown when a form is cut to fit (see records.ts). */
+  newRecord(ref: DbRef, part: FormPart = {}) {
+    return `${this.base}/d/${ref.cellId}/${ref.dbId}/new${query({ ...part })}`;
   }
   record(ref: DbRef, id: number, from = 0) {
     return `${this.base}/d/${ref.cellId}/${ref.dbId}/r/${id}${query({ from })}`;
   }
-  editRecord(ref: DbRef, id: number) {
-    return `${this.base}/d/${ref.cellId}/${ref.dbId}/r/${id}/edit`;
+  editRecord(ref: DbRef, id: number, part: FormPart = {}) {
+    return `${this.base}/d/${ref.cellId}/${ref.dbId}/r/${id}/edit${query({ ...part })}`;
   }
   deleteRecord(ref: DbRef, id: number) {
     return `${this.base}/d/${ref.cellId}/${ref.dbId}/r/${id}/delete`;
   }
   search(ref: DbRef, q: { f?: string; op?: string; q?: string } = {}) {
     return `${this.base}/d/${ref.cellId}/${ref.dbId}/search${query(q)}`;
+  }
+  share(ref: DbRef) {
+    return `${this.base}/d/${ref.cellId}/${ref.dbId}/share`;
+  }
+  revoke(ref: DbRef, login: string) {
+    return `${this.base}/d/${ref.cellId}/${ref.dbId}/share/revoke${query({ login })}`;
+  }
+  locker() {
+    return `${this.base}/locker`;
+  }
+  /** Puts the database in the locker, or takes it out (a confirm page, then a POST). */
+  lockToggle(ref: DbRef) {
+    return `${this.base}/d/${ref.cellId}/${ref.dbId}/lock`;
+  }
+  /** Where the locker password is posted; `next` (a path inside the session) is where to go on, with the new token. */
+  unlock(ref: DbRef, next?: string) {
+    return `${this.base}/d/${ref.cellId}/${ref.dbId}/unlock${query({ next })}`;
   }
   results(ref: DbRef, q: { f: string; op: string; q: string }, from = 0) {
     return `${this.base}/d/${ref.cellId}/${ref.dbId}/find${query({ ...q, from })}`;

@@ -1,18 +1,43 @@
-// Starts the gateway: open the stores, create the demo on first start, listen.
+// Starts the gateway: open the stores, create the demo on first start, listen (HTTP, and HTTPS and
+// the legacy TLS endpoint when configured).
 import type { AddressInfo } from 'node:net';
+import type { Server as HttpsServer } from 'node:https';
 import { readConfig } from './config.ts';
 import { createApp } from './app.ts';
+import { loadOrCreateCertificate, startHttps } from './tls.ts';
+import { startLegacyTls, type LegacyTlsServer } from './legacy-tls.ts';
 import { Portal } from '../core/portal.ts';
 import { seedDemo } from '../core/demo.ts';
 
 const config = readConfig();
 const portal = await Portal.open(config.storeUrl);
 if (config.demo && (await seedDemo(portal))) console.log('First start: created cells c1, c2 and the demo account demo / demo.');
-const server = createApp(portal, { compileWml: config.compileWml }).listen(config.port, config.host, () => {
+const app = createApp(portal, { compileWml: config.compileWml });
+const server = app.listen(config.port, config.host, () => {
   const { port } = server.address() as AddressInfo;
   console.log(`Gateway listening on http://${config.host}:${port}/ (stores: ${config.storeUrl})`);
 });
 
-const stop = () => server.close(() => portal.close().then(() => process.exit(0)));
+let https: HttpsServer | undefined;
+let legacy: LegacyTlsServer | undefined;
+if (config.tlsPort !== undefined || config.legacyTlsPort !== undefined) {
+  const { cert, key, certPath, created } = loadOrCreateCertificate(config.dataDir, config.tlsCert, config.tlsKey, config.tlsHost);
+  if (created) console.log(`Created a self-signed certificate for ${config.tlsHost}: ${certPath}`);
+  const callback = app.callback();
+  if (config.tlsPort !== undefined) {
+    https = await startHttps(callback, { port: config.tlsPort, host: config.host, cert, key });
+    console.log(`Gateway listening on https://${config.host}:${(https.address() as AddressInfo).port}/ (TLS 1.2 and 1.3)`);
+  }
+  if (config.legacyTlsPort !== undefined) {
+    legacy = await startLegacyTls(callback, { port: config.legacyTlsPort, host: config.host, cert, key, maxConnections: config.legacyTlsMaxConnections });
+  }
+}
+
+const closed = (s: { close(callback: () => void): unknown } | undefined) => new Promise<void>((resolve) => (s ? s.close(() => resolve()) : resolve()));
+const stop = () => {
+  Promise.all([closed(server), closed(https), legacy?.close()])
+    .then(() => portal.close())
+    .then(() => process.exit(0));
+};
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

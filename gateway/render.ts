@@ -39,7 +39,11 @@ export function render(device: Device, view: string, model: object): Rendered {
     const body = encodeBody(text, charset);
     return { body, contentType: `text/html; charset=${label}`, airBytes: body.length };
   }
-  const compiled = encodeWml(text);
-  if (device.wbxml) return { body: compiled, contentType: 'application/vnd.wap.wmlc', airBytes: compiled.length };
-  return { body: encodeBody(text, 'utf-8'), contentType: 'text/vnd.wap.wml; charset=utf-8', airBytes: compiled.length };
+  if (device.wbxml) {
+    const compiled = encodeWml(text);
+    return { body: compiled, contentType: 'application/vnd.wap.wmlc', airBytes: compiled.length };
+  }
+  // The operator gateway compiles text, and Kannel's compiler keeps no string table: every link
+  // repeats the session path. Measured without one, a deck fits what the gateway will send.
+  return { body: encodeBody(text, 'utf-8'), contentType: 'text/vnd.wap.wml; charset=utf-8', airBytes: encodeWml(text, { stringTable: false }).length };
 }

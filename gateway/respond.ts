@@ -5,8 +5,13 @@ import { render } from './render.ts';
 
 export type ViewModel = Record<string, unknown>;
 
+/** What every page of a session carries besides its own model: the HTML forms' anti-forgery secret. */
+export function withSession(ctx: ParameterizedContext<GatewayState>, model: ViewModel): ViewModel {
+  return ctx.state.session ? { ...model, csrf: ctx.state.session.csrf } : model;
+}
+
 export function show(ctx: ParameterizedContext<GatewayState>, view: string, model: ViewModel, status = 200): void {
-  const { body, contentType } = render(ctx.state.device, view, model);
+  const { body, contentType } = render(ctx.state.device, view, withSession(ctx, model));
   ctx.status = status;
   ctx.type = contentType;
   ctx.body = body;

@@ -4,6 +4,7 @@ import { LRUCache } from 'lru-cache';
 import type { Store } from '../store/store.ts';
 import { DuplicateKeyError } from '../store/store.ts';
 import { migrate } from '../store/migrate.ts';
+import { cellKey, Verifier, Voucher } from './vouch.ts';
 import { CoreError, conflict, forbidden, invalid, notFound } from '../errors.ts';
 import { CELL_MIGRATIONS } from './schema.ts';
 import { hashPassword, verifyPassword } from './password.ts';
@@ -15,6 +16,10 @@ import { searchIds, type Query } from './search.ts';
 export interface Actor {
   login: string;
   cellId: string;
+  /** On another cell than their own: their cell's signed word for who they are (see vouch.ts). */
+  assertion?: string;
+  /** Locked databases opened in this session (`<cell>:<db>`). */
+  unlocked?: readonly string[];
 }
 
 export type Access = 'read' | 'write';
@@ -38,6 +43,8 @@ export interface Database {
   right: Right;
   /** Changes whenever its fields or any of its records change. */
   version: string;
+  /** In its owner's locker (then it is never shared). */
+  locked: boolean;
 }
 
 export interface SharedEntry {
@@ -72,17 +79,31 @@ const canWrite = (right: Right) => right !== 'read';
 export class Cell {
   readonly id: string;
   readonly store: Store;
+  /** The key others check this cell's assertions with (the portal publishes it in the dispatch). */
+  readonly publicPem: string;
+  readonly #voucher: Voucher;
+  readonly #verifier: Verifier;
   /** Field lists by database, with the fields_version they were read at. */
   readonly #fields = new LRUCache<number, { version: number; fields: Field[] }>({ max: 10_000 });
 
-  private constructor(id: string, store: Store) {
+  private constructor(id: string, store: Store, publicPem: string, voucher: Voucher, verifier: Verifier) {
     this.id = id;
     this.store = store;
+    this.publicPem = publicPem;
+    this.#voucher = voucher;
+    this.#verifier = verifier;
   }
 
-  static async open(id: string, store: Store): Promise<Cell> {
+  /** Opens a cell over its store; `publicKeyOf` finds other cells' keys (in the dispatch). */
+  static async open(id: string, store: Store, publicKeyOf: (cellId: string) => Promise<string | undefined>): Promise<Cell> {
     await migrate(store, 'cell', CELL_MIGRATIONS);
-    return new Cell(id, store);
+    const { privateKey, publicPem } = await cellKey(store);
+    return new Cell(id, store, publicPem, new Voucher(id, privateKey), new Verifier(id, publicKeyOf));
+  }
+
+  /** This cell's assertion that its user `login` is acting on cell `audience`. */
+  vouch(login: string, audience: string): string {
+    return this.#voucher.vouch(login, audience);
   }
 
   // Owner authentication ----------------------------------------------------
@@ -119,18 +140,26 @@ export class Cell {
 
   /** The database with the actor's right on it, or an error when it is missing or not theirs to see. */
   async access(actor: Actor, dbId: number, need: Access = 'read'): Promise<Database> {
+    // A user of another cell is taken at their own cell's signed word, checked here.
+    if (actor.cellId !== this.id) {
+      const claim = await this.#verifier.verify(actor.assertion);
+      if (claim.sub !== actor.login || claim.iss !== actor.cellId) throw forbidden('Your cell could not vouch for you here. Log in again.');
+    }
     // One read answers existence, ownership, the permission and the freshness of the cached fields.
-    const row = await this.store.get<DbRow & { fields_version: number; data_version: number; access: string | null }>(
-      'SELECT d.id, d.owner, d.name, d.record_count, d.fields_version, d.data_version, p.access FROM dbs d LEFT JOIN permissions p ON p.db_id = d.id AND p.grantee = ? WHERE d.id = ?',
+    const row = await this.store.get<DbRow & { fields_version: number; data_version: number; locked: number; access: string | null }>(
+      'SELECT d.id, d.owner, d.name, d.record_count, d.fields_version, d.data_version, d.locked, p.access FROM dbs d LEFT JOIN permissions p ON p.db_id = d.id AND p.grantee = ? WHERE d.id = ?',
       [actor.login, dbId],
     );
     if (!row) throw notFound('This database does not exist.');
     const right: Right | null = row.owner === actor.login ? 'owner' : (row.access as Access | null);
     if (!right) throw forbidden('This database is not shared with you.');
+    if (Number(row.locked) && !actor.unlocked?.includes(`${this.id}:${dbId}`)) {
+      throw new CoreError('locked', 'This database is in your locker: type your locker password to open it.');
+    }
     if (need === 'write' && !canWrite(right)) throw forbidden('You may read this database but not change it.');
     const fields = await this.fields(dbId, Number(row.fields_version));
     const version = `${row.fields_version}.${row.data_version}`;
-    return { cellId: this.id, id: Number(row.id), name: row.name, owner: row.owner, recordCount: Number(row.record_count), fields, right, version };
+    return { cellId: this.id, id: Number(row.id), name: row.name, owner: row.owner, recordCount: Number(row.record_count), fields, right, version, locked: Boolean(Number(row.locked)) };
   }
 
   private async fields(dbId: number, version: number): Promise<Field[]> {
@@ -142,9 +171,10 @@ export class Cell {
     return fields;
   }
 
-  async ownDatabases(actor: Actor): Promise<{ id: number; name: string; recordCount: number }[]> {
-    const rows = await this.store.all<DbRow>('SELECT id, name, record_count FROM dbs WHERE owner = ? ORDER BY name, id', [actor.login]);
-    return rows.map((r) => ({ id: Number(r.id), name: r.name, recordCount: Number(r.record_count) }));
+  async ownDatabases(actor: Actor): Promise<{ id: number; name: string; recordCount: number; locked: boolean }[]> {
+    this.mustHost(actor);
+    const rows = await this.store.all<DbRow & { locked: number }>('SELECT id, name, record_count, locked FROM dbs WHERE owner = ? ORDER BY name, id', [actor.login]);
+    return rows.map((r) => ({ id: Number(r.id), name: r.name, recordCount: Number(r.record_count), locked: Boolean(Number(r.locked)) }));
   }
 
   async createDatabase(actor: Actor, rawName: string): Promise<number> {
@@ -230,6 +260,7 @@ export class Cell {
   async grant(actor: Actor, dbId: number, grantee: Actor, access: Access): Promise<Database> {
     const db = await this.access(actor, dbId);
     if (db.right !== 'owner') throw forbidden('Only the owner can share a database.');
+    if (db.locked) throw conflict('This database is in your locker: take it out of the locker before sharing it.');
     if (grantee.login === actor.login) throw invalid('You own this database already.', 'login');
     await this.store.transaction(async (tx) => {
       await tx.run('DELETE FROM permissions WHERE db_id = ? AND grantee = ?', [dbId, grantee.login]);
@@ -262,6 +293,53 @@ export class Cell {
       [actor.login],
     );
     return rows.map((r) => ({ ownerCell: r.owner_cell, dbId: Number(r.db_id), owner: r.owner, name: r.db_name, right: r.access as Access }));
+  }
+
+  /** Who a database is shared with, and how: for its owner. */
+  async shares(actor: Actor, dbId: number): Promise<{ login: string; right: Access }[]> {
+    const db = await this.access(actor, dbId);
+    if (db.right !== 'owner') throw forbidden('Only the owner sees who a database is shared with.');
+    const rows = await this.store.all<{ grantee: string; access: string }>('SELECT grantee, access FROM permissions WHERE db_id = ? ORDER BY grantee', [dbId]);
+    return rows.map((r) => ({ login: r.grantee, right: r.access as Access }));
+  }
+
+  // The locker (seed 000, paragraph 95) ------------------------------------------
+
+  async hasLocker(actor: Actor): Promise<boolean> {
+    this.mustHost(actor);
+    const row = await this.store.get<{ locker_hash: string | null }>('SELECT locker_hash FROM users WHERE login = ?', [actor.login]);
+    return Boolean(row?.locker_hash);
+  }
+
+  /** Creates the locker password, or changes it given the current one. It is stored hashed and never shown again. */
+  async setLocker(actor: Actor, password: string, current = ''): Promise<void> {
+    if (password.length < 4) throw invalid('A locker password has at least 4 characters.', 'password');
+    if (await this.hasLocker(actor)) await this.checkLocker(actor, current);
+    await this.store.run('UPDATE users SET locker_hash = ? WHERE login = ?', [await hashPassword(password), actor.login]);
+  }
+
+  /** Throws unless `password` is the actor's locker password. */
+  async checkLocker(actor: Actor, password: string): Promise<void> {
+    this.mustHost(actor);
+    const row = await this.store.get<{ locker_hash: string | null }>('SELECT locker_hash FROM users WHERE login = ?', [actor.login]);
+    if (!row?.locker_hash) throw invalid('Create a locker password first.', 'password');
+    if (!(await verifyPassword(password, row.locker_hash))) throw new CoreError('bad-password', 'Wrong locker password.', 'password');
+  }
+
+  /** Puts a database that is not shared into the locker. */
+  async lock(actor: Actor, dbId: number): Promise<void> {
+    const db = await this.access(actor, dbId);
+    if (db.right !== 'owner') throw forbidden('Only the owner can put a database in the locker.');
+    if (!(await this.hasLocker(actor))) throw invalid('Create a locker password first.', 'password');
+    if ((await this.shares(actor, dbId)).length > 0) throw conflict('This database is shared: stop sharing it before putting it in the locker.');
+    await this.store.run('UPDATE dbs SET locked = 1, data_version = data_version + 1 WHERE id = ?', [dbId]);
+  }
+
+  /** Takes a database out of the locker; it must be open in this session. */
+  async unlockForGood(actor: Actor, dbId: number): Promise<void> {
+    const db = await this.access(actor, dbId);
+    if (db.right !== 'owner') throw forbidden('Only the owner can take a database out of the locker.');
+    await this.store.run('UPDATE dbs SET locked = 0, data_version = data_version + 1 WHERE id = ?', [dbId]);
   }
 
   private mustHost(actor: Actor) {

@@ -76,4 +76,14 @@ export const CELL_MIGRATIONS: readonly Migration[] = [
       PRIMARY KEY (login, owner_cell, db_id)
     )${t.tableSuffix}`,
   ],
+  // The locker (seed 000, paragraph 95) and the key by which this cell vouches for its users elsewhere.
+  (t) => [
+    `ALTER TABLE users ADD COLUMN locker_hash ${t.key}`,
+    `ALTER TABLE dbs ADD COLUMN locked INTEGER NOT NULL DEFAULT 0`,
+    `CREATE TABLE cell_key (
+      id INTEGER NOT NULL PRIMARY KEY,
+      private_pem ${t.text} NOT NULL,
+      public_pem ${t.text} NOT NULL
+    )${t.tableSuffix}`,
+  ],
 ];

@@ -70,6 +70,16 @@ export class Dispatch {
     return { id, storeUrl, capacity, userCount: 0 };
   }
 
+  /** The public key a cell signs its assertions with, as the cell published it. */
+  async publicKey(cellId: string): Promise<string | undefined> {
+    const row = await this.store.get<{ public_key: string | null }>('SELECT public_key FROM cells WHERE id = ?', [cellId]);
+    return row?.public_key ?? undefined;
+  }
+
+  async publishKey(cellId: string, pem: string): Promise<void> {
+    await this.store.run('UPDATE cells SET public_key = ? WHERE id = ? AND (public_key IS NULL OR public_key <> ?)', [pem, cellId, pem]);
+  }
+
   /** Records a new login on the least-loaded cell with room, and returns that cell's id. */
   async place(rawLogin: string): Promise<string> {
     const login = checkLogin(rawLogin);

@@ -24,4 +24,18 @@ export const DISPATCH_MIGRATIONS: readonly Migration[] = [
     )${t.tableSuffix}`,
     `CREATE INDEX sessions_by_login ON sessions (login)`,
   ],
+  // The secure session layer: each cell's public key (for the assertions by which a cell vouches
+  // for its users on other cells), the HTML anti-forgery secret and locker unlocks of a session,
+  // and the login throttle shared by every gateway process.
+  (t) => [
+    `ALTER TABLE cells ADD COLUMN public_key ${t.text}`,
+    `ALTER TABLE sessions ADD COLUMN csrf ${t.key}`,
+    `ALTER TABLE sessions ADD COLUMN unlocks ${t.text}`,
+    `CREATE TABLE login_throttle (
+      throttle_key ${t.key} NOT NULL PRIMARY KEY,
+      failures INTEGER NOT NULL,
+      blocked_until BIGINT NOT NULL,
+      updated_at BIGINT NOT NULL
+    )${t.tableSuffix}`,
+  ],
 ];

@@ -11,6 +11,10 @@ export interface Session {
   cellId: string;
   createdAt: number;
   seenAt: number;
+  /** The secret HTML forms carry back, so that another site cannot post in this session's name. */
+  csrf: string;
+  /** Locked databases opened in this session (`<cell>:<db>`), with when each unlock ends (ms). */
+  unlocks: Record<string, number>;
 }
 
 export interface SessionLimits {
@@ -18,16 +22,19 @@ export interface SessionLimits {
   idle: number;
   /** Ends every session this long after login, used or not (ms). */
   absolute: number;
+  /** Sessions one user may hold at once; a new login ends the oldest beyond this. */
+  perUser: number;
 }
 
-export const DEFAULT_LIMITS: SessionLimits = { idle: 30 * 60_000, absolute: 12 * 3600_000 };
+export const DEFAULT_LIMITS: SessionLimits = { idle: 30 * 60_000, absolute: 12 * 3600_000, perUser: 5 };
 // Last-seen times are written at most this often: a write per page view would cost more than it tells.
 const TOUCH_EVERY = 60_000;
 
 const hash = (token: string) => createHash('sha256').update(token).digest('base64url');
+const newToken = () => randomBytes(16).toString('base64url');
 const TOKEN = /^[A-Za-z0-9_-]{22}$/;
 
-type SessionRow = { login: string; cell_id: string; created_at: number; seen_at: number };
+type SessionRow = { login: string; cell_id: string; created_at: number; seen_at: number; csrf: string | null; unlocks: string | null };
 
 export class Sessions {
   readonly #store: Store;
@@ -36,29 +43,40 @@ export class Sessions {
   // The TTL bounds how long a logout made through another gateway process goes unnoticed here.
   readonly #cache = new LRUCache<string, Session>({ max: 50_000, ttl: 10_000 });
 
-  constructor(store: Store, limits: SessionLimits = DEFAULT_LIMITS, now: () => number = Date.now) {
+  constructor(store: Store, limits: Partial<SessionLimits> = {}, now: () => number = Date.now) {
     this.#store = store;
-    this.#limits = limits;
+    this.#limits = { ...DEFAULT_LIMITS, ...limits };
     this.#now = now;
   }
 
-  /** A new session with a fresh 128-bit token from the CSPRNG. */
+  /** A new session with a fresh 128-bit token from the CSPRNG; the user's oldest sessions beyond the bound end. */
   async start(login: string, cellId: string): Promise<Session> {
     const now = this.#now();
-    const session = { token: randomBytes(16).toString('base64url'), login, cellId, createdAt: now, seenAt: now };
-    await this.#store.run('INSERT INTO sessions (token_hash, login, cell_id, created_at, seen_at) VALUES (?, ?, ?, ?, ?)', [hash(session.token), login, cellId, now, now]);
-    this.#cache.set(session.token, session);
+    const session: Session = { token: newToken(), login, cellId, createdAt: now, seenAt: now, csrf: newToken(), unlocks: {} };
+    await this.#insert(session);
+    const rows = await this.#store.all<{ token_hash: string }>('SELECT token_hash FROM sessions WHERE login = ? ORDER BY created_at DESC, seen_at DESC', [login]);
+    for (const { token_hash } of rows.slice(this.#limits.perUser)) await this.#store.run('DELETE FROM sessions WHERE token_hash = ?', [token_hash]);
+    // Other processes' caches forget ended sessions within the cache TTL; this one forgets now.
+    if (rows.length > this.#limits.perUser) this.#cache.forEach((s, token) => s.login === login && s.token !== session.token && this.#cache.delete(token));
     return session;
   }
 
-  /** The live session behind a token, or null when it is unknown, idle too long or too old. */
+  /** The live session behind a token, or null when it is unknown, idle too long, too old, or ended. */
   async resume(token: string): Promise<Session | null> {
     if (!TOKEN.test(token)) return null;
     let session = this.#cache.get(token);
     if (!session) {
-      const row = await this.#store.get<SessionRow>('SELECT login, cell_id, created_at, seen_at FROM sessions WHERE token_hash = ?', [hash(token)]);
+      const row = await this.#store.get<SessionRow>('SELECT login, cell_id, created_at, seen_at, csrf, unlocks FROM sessions WHERE token_hash = ?', [hash(token)]);
       if (!row) return null;
-      session = { token, login: row.login, cellId: row.cell_id, createdAt: Number(row.created_at), seenAt: Number(row.seen_at) };
+      session = {
+        token,
+        login: row.login,
+        cellId: row.cell_id,
+        createdAt: Number(row.created_at),
+        seenAt: Number(row.seen_at),
+        csrf: row.csrf ?? '',
+        unlocks: row.unlocks ? JSON.parse(row.unlocks) : {},
+      };
       this.#cache.set(token, session);
     }
     const now = this.#now();
@@ -73,8 +91,43 @@ export class Sessions {
     return session;
   }
 
+  /** Whether a locked database is open in this session now. */
+  unlocked(session: Session, key: string): boolean {
+    return (session.unlocks[key] ?? 0) > this.#now();
+  }
+
+  /**
+   * Opens a locked database for `ms` in this session. The privilege changes, so the token does:
+   * the returned session has a new one and the old one stops working (login and expiry stay).
+   */
+  async unlock(session: Session, key: string, ms: number): Promise<Session> {
+    const now = this.#now();
+    const unlocks = Object.fromEntries(Object.entries(session.unlocks).filter(([, until]) => until > now));
+    unlocks[key] = now + ms;
+    const next: Session = { ...session, token: newToken(), seenAt: now, unlocks };
+    await this.#store.transaction(async (tx) => {
+      await tx.run('DELETE FROM sessions WHERE token_hash = ?', [hash(session.token)]);
+      await this.#insert(next, tx);
+    });
+    this.#cache.delete(session.token);
+    return next;
+  }
+
   async end(token: string): Promise<void> {
     this.#cache.delete(token);
     await this.#store.run('DELETE FROM sessions WHERE token_hash = ?', [hash(token)]);
+  }
+
+  async #insert(session: Session, store: Store = this.#store): Promise<void> {
+    await store.run('INSERT INTO sessions (token_hash, login, cell_id, created_at, seen_at, csrf, unlocks) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+      hash(session.token),
+      session.login,
+      session.cellId,
+      session.createdAt,
+      session.seenAt,
+      session.csrf,
+      JSON.stringify(session.unlocks),
+    ]);
+    this.#cache.set(session.token, session);
   }
 }

@@ -18,8 +18,9 @@ export function homeRoutes(router: Router<GatewayState>): void {
     showFitted(ctx, 'home', items, false, (shown, next) => ({
       title: 'Databases',
       user: { login: user.login, name: user.name },
-      dbs: shown.map((d) => ({ name: d.name, url: links.db(d), owner: d.owner, right: RIGHT_LABELS[d.right], shared: d.right !== 'owner' })),
+      dbs: shown.map((d) => ({ name: d.name, url: links.db(d), owner: d.owner, right: RIGHT_LABELS[d.right], shared: d.right !== 'owner', locked: d.locked })),
       newDb: links.newDb(),
+      locker: links.locker(),
       next: next === null ? undefined : links.home(from + next),
       prev: from > 0 ? links.home(Math.max(0, from - shown.length)) : undefined,
       logout: links.logout(),

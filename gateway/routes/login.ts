@@ -33,7 +33,7 @@ export function loginRoutes(router: Router<GatewayState>): void {
   router.post('/login/password', async (ctx) => {
     const { login = '', password = '' } = ctx.state.form;
     try {
-      const { session } = await ctx.state.portal.login(login, password);
+      const { session } = await ctx.state.portal.login(login, password, ctx.ip);
       goTo(ctx, `/s/${session.token}/`);
     } catch (err) {
       askAgain(ctx, err, normalLogin(login));

@@ -13,6 +13,7 @@ import { formatValue } from '../present.ts';
 import { goTo, show } from '../respond.ts';
 import { statusOf } from '../errors.ts';
 import { dbParam, idParam, offsetParam } from './params.ts';
+import type { FormPart } from '../links.ts';
 import type { Markup } from '../device.ts';
 
 /** The longest piece of one value shown at once; longer values continue on the next page. */
@@ -47,18 +48,20 @@ export function recordRoutes(router: Router<GatewayState>): void {
     });
   });
 
+  // A form too large for the handset comes in parts: each part saves its fields (fields left out
+  // keep their value) and goes on to the next part, then to the record.
   router.get('/s/:token/d/:cell/:db/new', async (ctx) => {
     const ref = dbParam(ctx.params);
     const db = await ctx.state.portal.database(ctx.state.actor, ref);
-    show(ctx, 'record_form', recordForm(ctx, ref, db, ctx.state.links.newRecord(ref), {}));
+    showRecordForm(ctx, ref, db, (part) => ctx.state.links.newRecord(ref, part), {});
   });
 
   router.post('/s/:token/d/:cell/:db/new', async (ctx) => {
     const ref = dbParam(ctx.params);
     const input = formInput(ctx);
-    await saveOrShowAgain(ctx, ref, ctx.state.links.newRecord(ref), input, async () => {
+    await saveOrShowAgain(ctx, ref, (part) => ctx.state.links.newRecord(ref, part), input, async () => {
       const id = await ctx.state.portal.createRecord(ctx.state.actor, ref, input);
-      goTo(ctx, ctx.state.links.record(ref, id));
+      goOn(ctx, ref, id);
     });
   });
 
@@ -68,16 +71,16 @@ export function recordRoutes(router: Router<GatewayState>): void {
     const { db, record } = await ctx.state.portal.record(ctx.state.actor, ref, id);
     if (db.right === 'read') throw new CoreError('forbidden', 'You may read this database but not change it.');
     const values = Object.fromEntries(db.fields.map((f) => [String(f.id), rawValue(record.values[f.id])]));
-    show(ctx, 'record_form', recordForm(ctx, ref, db, ctx.state.links.editRecord(ref, id), values));
+    showRecordForm(ctx, ref, db, (part) => ctx.state.links.editRecord(ref, id, part), values);
   });
 
   router.post('/s/:token/d/:cell/:db/r/:id/edit', async (ctx) => {
     const ref = dbParam(ctx.params);
     const id = idParam(ctx.params.id);
     const input = formInput(ctx);
-    await saveOrShowAgain(ctx, ref, ctx.state.links.editRecord(ref, id), input, async () => {
+    await saveOrShowAgain(ctx, ref, (part) => ctx.state.links.editRecord(ref, id, part), input, async () => {
       await ctx.state.portal.updateRecord(ctx.state.actor, ref, id, input);
-      goTo(ctx, ctx.state.links.record(ref, id));
+      goOn(ctx, ref, id);
     });
   });
 
@@ -108,23 +111,42 @@ function formInput(ctx: Ctx): RecordInput {
 
 const rawValue = (value: Value | undefined) => (value === undefined ? '' : typeof value === 'boolean' ? (value ? '1' : '') : String(value));
 
+/** After a part of a record form: its next part if the form was cut, else the record. */
+function goOn(ctx: Ctx, ref: DbRef, id: number): void {
+  const next = offsetParam(ctx.state.form.next);
+  goTo(ctx, next ? ctx.state.links.editRecord(ref, id, { from: next }) : ctx.state.links.record(ref, id));
+}
+
 /** Saves; a value the core refuses shows the form again with what the user typed and the reason. */
-async function saveOrShowAgain(ctx: Ctx, ref: DbRef, action: string, input: RecordInput, save: () => Promise<void>) {
+async function saveOrShowAgain(ctx: Ctx, ref: DbRef, action: (part: FormPart) => string, input: RecordInput, save: () => Promise<void>) {
   try {
     await save();
   } catch (err) {
     if (!(err instanceof CoreError) || (err.kind !== 'invalid' && err.kind !== 'conflict')) throw err;
     const db = await ctx.state.portal.database(ctx.state.actor, ref);
-    show(ctx, 'record_form', { ...recordForm(ctx, ref, db, action, input), error: err.message }, statusOf(err));
+    showRecordForm(ctx, ref, db, action, input, { error: err.message, status: statusOf(err) });
   }
 }
 
-function recordForm(ctx: Ctx, ref: DbRef, db: Database, action: string, values: RecordInput) {
+/** The record form, as many fields from `?from=` as fit the handset; the action says where the next part starts. */
+function showRecordForm(ctx: Ctx, ref: DbRef, db: Database, action: (part: FormPart) => string, values: RecordInput, problem: { error?: string; status?: number } = {}) {
+  const from = offsetParam(ctx.state.form.from);
+  const form = recordForm(ctx, ref, db, values);
+  showFitted(
+    ctx,
+    'record_form',
+    form.inputs.slice(from),
+    false,
+    (shown, next) => ({ ...form, inputs: shown, action: action({ from, next: next === null ? undefined : from + next }), error: problem.error }),
+    problem.status,
+  );
+}
+
+function recordForm(ctx: Ctx, ref: DbRef, db: Database, values: RecordInput) {
   const { links } = ctx.state;
   return {
     title: db.name,
     db: { name: db.name, url: links.db(ref) },
-    action,
     inputs: db.fields.map((field) => {
       const kind = valueKind(field, db.fields);
       const value = values[field.id] ?? '';

@@ -9,6 +9,7 @@ import { dropMysqlDatabases } from '../../core/store/mysql.ts';
 import { load } from './load.ts';
 import { searchLatency } from './search.ts';
 import { screenSizes } from './sizes.ts';
+import { kannelSizes } from './kannel.ts';
 import { startGateway } from '../support/client.ts';
 import { closeTestPortals } from '../support/system.ts';
 import { BUDGETS } from '../../gateway/device.ts';
@@ -24,12 +25,19 @@ const ms = (x: number) => x.toFixed(2);
 const onAir = (bytes: number, bitsPerSecond: number) => ((bytes * 8) / bitsPerSecond).toFixed(2);
 
 async function sizes() {
-  const gw = await startGateway();
+  // WML text to every phone here, so that Kannel compiles it and the two compilers can be compared.
+  const gw = await startGateway({ compileWml: false });
   try {
     const s = await screenSizes(gw.base);
+    let kannel: Record<string, number> = {};
+    try {
+      kannel = await kannelSizes(gw.base, Object.entries(s.paths).map(([screen, path]) => ({ screen, path })));
+    } catch (err) {
+      console.log(`(Kannel not measured: ${(err as Error).message.split('\n')[0]})`);
+    }
     console.log('\n## Screen sizes in bytes, and seconds on air (WBXML and cHTML at 9.6 kbit/s GSM data, HTML gzipped at 56 kbit/s)');
     console.log(`budgets: WML ${BUDGETS.wml} compiled, cHTML ${BUDGETS.chtml} in Shift_JIS, HTML ${BUDGETS.html}; '!' marks a page over its budget`);
-    const cols = ['screen', 'wml text', 'wbxml', 'wbxml/text', 'chtml', 'html', 'html gz', 's@9.6 wbxml', 's@9.6 chtml', 's@56 html'];
+    const cols = ['screen', 'wml text', 'wbxml', 'kannel', 'ours/kannel', 'chtml', 'html', 'html gz', 's@9.6 wbxml', 's@9.6 chtml', 's@56 html'];
     console.log(cols.map((c, i) => pad(c, i === 0 ? 14 : 12)).join(''));
     for (const screen of Object.keys(s.wbxml)) {
       const mark = (n: number, budget: number) => `${n}${n > budget ? '!' : ''}`;
@@ -37,7 +45,8 @@ async function sizes() {
         screen,
         s.wmlText[screen],
         mark(s.wbxml[screen], BUDGETS.wml),
-        (s.wbxml[screen] / s.wmlText[screen]).toFixed(2),
+        kannel[screen] ?? '-',
+        kannel[screen] ? (s.wbxml[screen] / kannel[screen]).toFixed(2) : '-',
         mark(s.chtml[screen], BUDGETS.chtml),
         mark(s.html[screen], BUDGETS.html),
         s.htmlGzip[screen],
@@ -47,6 +56,8 @@ async function sizes() {
       ];
       console.log(row.map((c, i) => pad(c, i === 0 ? 14 : 12)).join(''));
     }
+    const larger = Object.keys(kannel).filter((screen) => s.wbxml[screen] > kannel[screen]);
+    if (Object.keys(kannel).length) console.log(`our WBXML larger than Kannel's on: ${larger.join(', ') || 'no screen'} (target: none)`);
   } finally {
     await gw.close();
     await closeTestPortals();

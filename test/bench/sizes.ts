@@ -43,7 +43,9 @@ export async function screenSizes(base: string): Promise<ScreenSizes> {
       if (markup === 'wml') {
         sizes.wmlText[screen] = page.bytes.length;
         sizes.wbxml[screen] = encodeWml(page.text).length;
-        if (!form) sizes.paths[screen] = new URL(page.url).pathname + new URL(page.url).search;
+        // A screen can be fetched again by its URL unless a POST answered it directly.
+        const redirected = page.url !== new URL(path, base).toString();
+        if (!form || redirected) sizes.paths[screen] = new URL(page.url).pathname + new URL(page.url).search;
       } else if (markup === 'chtml') sizes.chtml[screen] = page.bytes.length;
       else {
         sizes.html[screen] = page.bytes.length;

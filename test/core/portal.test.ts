@@ -135,7 +135,7 @@ test('a database shared across cells is listed with its owner and right, and the
 
   t.is(await kindOf(portal.records(bob, ref, 0, 10)), 'forbidden', 'not shared: no read');
   await portal.share(ann, ref, 'bob', 'read');
-  t.deepEqual(await portal.databases(bob), [{ cellId: ann.cellId, dbId: ref.dbId, name: 'Cellar', owner: 'ann', right: 'read' }]);
+  t.deepEqual(await portal.databases(bob), [{ cellId: ann.cellId, dbId: ref.dbId, name: 'Cellar', owner: 'ann', right: 'read', locked: false }]);
   t.is((await portal.records(bob, ref, 0, 10)).items.length, 1);
   t.is(await kindOf(portal.updateRecord(bob, ref, id, { [f.name]: 'Mine' })), 'forbidden', 'read right: no write');
   t.is(await kindOf(portal.createRecord(bob, ref, { [f.name]: 'Mine' })), 'forbidden');

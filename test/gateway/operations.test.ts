@@ -301,3 +301,27 @@ test('i-mode pages keep to the cHTML tag set and show DoCoMo emoji for alarms', 
     const wine = await new Handset(t, gw.base, 'html').get(html.link(/Wine cellar/));
     t.notRegex(wine.text, /[\uE63E-\uE757]/, 'no private-use pictograms outside i-mode');
   }));
+
+test('a form too large for the phone comes in parts, and every part is saved', (t) =>
+  withGateway(async (gw) => {
+    const phone = new Handset(t, gw.base, 'wml', { ...HEADERS.wml, 'x-wap-client-sdu-size': '512' });
+    const home = await phone.login();
+    const cellar = await phone.get(home.link(/Wine cellar/));
+    let form = await phone.get(cellar.link(/^Add/));
+    const seen = new Set<string>();
+    let page = form;
+    for (let parts = 1; parts <= 8; parts++) {
+      const names = [...new Set([...form.text.matchAll(/name="(f\d+)"/g)].map((m) => m[1]))];
+      t.true(names.length > 0);
+      for (const n of names) seen.add(n);
+      page = await phone.post(form.action, Object.fromEntries(names.map((n) => [n, n === 'f3' || n === 'f5' || n === 'f7' ? '7' : n === 'f6' ? '2030-01-01' : n === 'f4' ? 'good' : `value ${n}`])));
+      if (!/\/edit\?from=/.test(page.url)) break;
+      t.true(parts < 8, 'the parts end');
+      form = page;
+    }
+    t.true(seen.size >= 7, `all seven fields were asked for (${[...seen]})`);
+    t.regex(page.url, /\/r\/\d+$/, 'the last part ends on the record');
+    const id = Number(page.url.split('/').pop());
+    const { record } = await gw.portal.record({ login: 'demo', cellId: 'c1' }, { cellId: 'c1', dbId: 1 }, id);
+    t.is(Object.keys(record.values).length, 7, 'every part was stored');
+  }));

@@ -4,7 +4,7 @@ import type { ExecutionContext } from 'ava';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import iconv from 'iconv-lite';
-import { createApp } from '../../gateway/app.ts';
+import { createApp, type AppOptions } from '../../gateway/app.ts';
 import { seedDemo } from '../../core/demo.ts';
 import type { Portal } from '../../core/portal.ts';
 import { openTestPortal } from './system.ts';
@@ -88,6 +88,8 @@ export class Handset {
   readonly markup: Markup;
   readonly base: string;
   readonly #headers: Record<string, string>;
+  /** The anti-forgery value of the last HTML form seen, as a browser would post it back. */
+  #csrf: string | undefined;
 
   constructor(t: ExecutionContext, base: string, markup: Markup, headers: Record<string, string> = HEADERS[markup]) {
     this.t = t;
@@ -100,8 +102,10 @@ export class Handset {
     return this.request('GET', path);
   }
 
+  /** Posts a form as the page's own form would: an HTML page's anti-forgery field goes along unless the test sets `_csrf`. */
   post(path: string, form: Record<string, string>): Promise<Page> {
-    return this.request('POST', path, encodeForm(form, this.markup === 'chtml' ? 'shift_jis' : 'utf-8'));
+    const fields = this.#csrf && !('_csrf' in form) ? { ...form, _csrf: this.#csrf } : form;
+    return this.request('POST', path, encodeForm(fields, this.markup === 'chtml' ? 'shift_jis' : 'utf-8'));
   }
 
   /** Logs in through both steps and returns the home page. */
@@ -130,6 +134,7 @@ export class Handset {
     // A compiled deck is read back through our decoder (its round trip is tested on its own).
     const text = wbxml ? toWmlXml(decodeWbxml(bytes)) : iconv.decode(bytes, this.markup === 'chtml' ? 'shift_jis' : 'utf-8');
     const page = new Page(response.status, url, response.headers, bytes, text);
+    this.#csrf = /name="_csrf" value="([^"]*)"/.exec(text)?.[1] ?? this.#csrf;
     this.check(page);
     return page;
   }
@@ -154,12 +159,12 @@ export interface Running {
 }
 
 /** The gateway on a free loopback port over a fresh system with the demo data. */
-export async function startGateway(): Promise<Running> {
+export async function startGateway(options: AppOptions = {}): Promise<Running> {
   const portal = await openTestPortal();
   await seedDemo(portal);
   const errors: unknown[] = [];
   const server: Server = await new Promise((resolve) => {
-    const s = createApp(portal, { log: (err) => errors.push(err) }).listen(0, '127.0.0.1', () => resolve(s));
+    const s = createApp(portal, { ...options, log: (err) => errors.push(err) }).listen(0, '127.0.0.1', () => resolve(s));
   });
   const { port } = server.address() as AddressInfo;
   return {

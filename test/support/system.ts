@@ -1,7 +1,6 @@
 // Whole systems for tests: a portal over brand-new stores of the kind TEST_STORE selects,
 // closed and removed after the test file.
-import { Portal } from '../../core/portal.ts';
-import type { SessionLimits } from '../../core/dispatch/sessions.ts';
+import { Portal, type PortalOptions } from '../../core/portal.ts';
 import { cleanupStores, freshDir, freshStoreUrl, storeKind } from './stores.ts';
 
 const opened: Portal[] = [];
@@ -15,8 +14,8 @@ export function freshBase(): string {
   return `sqlite:${freshDir('system')}`;
 }
 
-export async function openTestPortal(limits?: SessionLimits, base = freshBase()): Promise<Portal> {
-  const portal = await Portal.open(base, limits);
+export async function openTestPortal(options?: PortalOptions, base = freshBase()): Promise<Portal> {
+  const portal = await Portal.open(base, options);
   opened.push(portal);
   return portal;
 }

@@ -128,7 +128,7 @@ type Op =
   | number // a byte
   | { run: string } // a string: inline, or by the string table
   | { literal: number; name: string } // LITERAL* token and a name that must be in the table
-  | { ext: number; name: string }; // EXT_I_n and a variable name, inline
+  | { variable: WmlVariable }; // EXT_T_n by the string table when the name is there whole, else EXT_I_n
 
 class Body {
   readonly ops: Op[] = [];
@@ -152,7 +152,9 @@ class Body {
   }
 
   private variable(v: WmlVariable): void {
-    this.ops.push({ ext: VARIABLE_TOKENS[v.conversion].inline, name: v.variable });
+    this.ops.push({ variable: v });
+    // Counted like a string: a form's variable name often also stands in its input's name attribute.
+    this.runs.push(v.variable);
   }
 
   element(e: WmlElement): void {
@@ -249,6 +251,8 @@ function choosePrefixes(runs: string[], reserved: number): string[] {
     const p = commonPrefix(unique[k - 1], unique[k]);
     if (p) found.add(p);
   }
+  // A run that another one ends with ("login" in "/login") can serve both from the table.
+  for (const r of unique) if (unique.some((o) => o.length > r.length && o.endsWith(r))) found.add(r);
   const runBytes = unique.map(utf8Length);
   // The runs that start with c follow one another in sorted order, from the first one not below c.
   const uses = (c: string) => {
@@ -267,8 +271,12 @@ function choosePrefixes(runs: string[], reserved: number): string[] {
     .sort((x, y) => y.score - x.score || (x.c < y.c ? -1 : 1))
     .slice(0, MAX_CANDIDATES)
     .sort((x, y) => x.c.length - y.c.length || (x.c < y.c ? -1 : 1));
-  // For each run and each candidate, the candidates it starts with (shortest first).
+  // For each run and each candidate, the candidates it starts with (shortest first), and those it
+  // merely ends with (longest first): "/login" can be "/" inline and then "login" from the table.
   const runPrefixes = unique.map((r) => candidates.flatMap((x, j) => (r.startsWith(x.c) ? [j] : [])));
+  const runSuffixes = unique.map((r) =>
+    candidates.flatMap((x, j) => (r.length > x.c.length && r.endsWith(x.c) && !r.startsWith(x.c) ? [j] : [])).sort((a, b) => candidates[b].bytes - candidates[a].bytes),
+  );
   const parents = candidates.map((x) => candidates.flatMap((y, j) => (y.c.length < x.c.length && x.c.startsWith(y.c) ? [j] : [])));
 
   const total = (chosen: boolean[]): number => {
@@ -282,8 +290,15 @@ function choosePrefixes(runs: string[], reserved: number): string[] {
     let body = 0;
     for (let i = 0; i < unique.length; i++) {
       const chain = runPrefixes[i].filter((j) => chosen[j]);
-      const rest = runBytes[i] - (chain.length ? candidates[chain[chain.length - 1]].bytes : 0);
-      body += counts.get(unique[i])! * (chain.length * ref + (rest ? rest + 2 : 0));
+      let rest = runBytes[i] - (chain.length ? candidates[chain[chain.length - 1]].bytes : 0);
+      let refs = chain.length;
+      // A tail from the table must be stored whole there, so only a chosen candidate with no chosen parent.
+      const tail = chain.length ? undefined : runSuffixes[i].find((j) => chosen[j] && !parents[j].some((p) => chosen[p]));
+      if (tail !== undefined) {
+        rest -= candidates[tail].bytes;
+        refs++;
+      }
+      body += counts.get(unique[i])! * (refs * ref + (rest ? rest + 2 : 0));
     }
     return table - reserved + body;
   };
@@ -314,8 +329,11 @@ interface Table {
   bytes: Buffer;
   /** Where each stored string starts. */
   index: Map<string, number>;
-  /** How a run is written: the table strings it starts with, then the rest inline (maybe empty). */
-  split(run: string): { refs: string[]; rest: string };
+  /**
+   * How a run is written: the table strings it starts with, then the rest inline (maybe empty);
+   * or, when it starts with none, its head inline and a `tail` from the table.
+   */
+  split(run: string): { refs: string[]; rest: string; tail?: string };
 }
 
 function buildTable(runs: string[], literals: string[], useTable: boolean): Table {
@@ -353,7 +371,10 @@ function buildTable(runs: string[], literals: string[], useTable: boolean): Tabl
     index,
     split(run) {
       const chain = byLength.filter((p) => run.startsWith(p));
-      return { refs: chain.map((p) => label.get(p)!), rest: run.slice(chain.length ? chain[chain.length - 1].length : 0) };
+      if (chain.length) return { refs: chain.map((p) => label.get(p)!), rest: run.slice(chain[chain.length - 1].length) };
+      const whole = byLength.filter((p) => label.get(p) === p && run.length > p.length && run.endsWith(p));
+      const tail = whole[whole.length - 1];
+      return tail ? { refs: [], rest: run.slice(0, run.length - tail.length), tail } : { refs: [], rest: run };
     },
   };
 }
@@ -399,11 +420,17 @@ export function encodeWml(xml: string, options: EncodeOptions = {}): Buffer {
   for (const op of body.ops) {
     if (typeof op === 'number') out.bytes([op]);
     else if ('run' in op) {
-      const { refs, rest } = table.split(op.run);
+      const { refs, rest, tail } = table.split(op.run);
       for (const r of refs) out.bytes([GLOBAL.STR_T, ...mbUint32(table.index.get(r)!)]);
       if (rest) inline(GLOBAL.STR_I, rest);
+      if (tail) out.bytes([GLOBAL.STR_T, ...mbUint32(table.index.get(tail)!)]);
     } else if ('literal' in op) out.bytes([op.literal, ...mbUint32(table.index.get(op.name)!)]);
-    else inline(op.ext, op.name);
+    else {
+      const { variable, conversion } = op.variable;
+      const at = table.index.get(variable);
+      if (at === undefined) inline(VARIABLE_TOKENS[conversion].inline, variable);
+      else out.bytes([VARIABLE_TOKENS[conversion].table, ...mbUint32(at)]);
+    }
   }
   return out.result();
 }
