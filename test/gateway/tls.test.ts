@@ -127,6 +127,7 @@ function rawConnect(port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = netConnect(port, HOST, () => resolve(socket));
     socket.on('error', reject);
+    socket.resume(); // read (and drop) what the server sends, so its FIN is seen
   });
 }
 
