@@ -67,11 +67,19 @@ export class Verifier {
   readonly #publicKeyOf: (cellId: string) => Promise<string | undefined>;
   readonly #now: () => number;
   readonly #seen = new LRUCache<string, Claim>({ max: 10_000 });
+  // Parsing a PEM costs more than the check it serves; a cell's key changes rarely, if ever.
+  readonly #keys = new LRUCache<string, KeyObject>({ max: 1_000 });
 
   constructor(cellId: string, publicKeyOf: (cellId: string) => Promise<string | undefined>, now: () => number = Date.now) {
     this.#cellId = cellId;
     this.#publicKeyOf = publicKeyOf;
     this.#now = now;
+  }
+
+  #key(pem: string): KeyObject {
+    let key = this.#keys.get(pem);
+    if (!key) this.#keys.set(pem, (key = createPublicKey(pem)));
+    return key;
   }
 
   /** The claim of a valid assertion meant for this cell; anything else is refused. */
@@ -89,7 +97,7 @@ export class Verifier {
         throw refuse();
       }
       const pem = typeof parsed?.iss === 'string' ? await this.#publicKeyOf(parsed.iss) : undefined;
-      if (!pem || !verify(null, Buffer.from(body), createPublicKey(pem), Buffer.from(signature, 'base64url'))) throw refuse();
+      if (!pem || !verify(null, Buffer.from(body), this.#key(pem), Buffer.from(signature, 'base64url'))) throw refuse();
       claim = parsed;
       this.#seen.set(token, claim);
     }

@@ -10,6 +10,7 @@ import { load } from './load.ts';
 import { searchLatency } from './search.ts';
 import { screenSizes } from './sizes.ts';
 import { kannelSizes } from './kannel.ts';
+import { sharedReadCost } from './sharing.ts';
 import { startGateway } from '../support/client.ts';
 import { closeTestPortals } from '../support/system.ts';
 import { BUDGETS } from '../../gateway/device.ts';
@@ -137,6 +138,20 @@ async function search() {
   for (const n of names) console.log(`${n}: loaded in ${results[n].loadSeconds.toFixed(1)} s; worst p50 ${ms(worst(n))} ms (target <= 20 ms)`);
 }
 
+async function sharing() {
+  const dir = mkdtempSync(join(tmpdir(), 'gw-bench-'));
+  try {
+    const { localMicros, sharedMicros, assertionMicros } = await sharedReadCost(`sqlite:${dir}`);
+    console.log('\n## A page of 10 records: the owner on its cell, a reader on another cell (signed assertion checked), SQLite');
+    console.log(`local read   ${localMicros.toFixed(1)} µs`);
+    console.log(`shared read  ${sharedMicros.toFixed(1)} µs`);
+    console.log(`ratio shared / local  ${(sharedMicros / localMicros).toFixed(2)}`);
+    console.log(`a fresh assertion (sign, public-key lookup, verify): ${assertionMicros.toFixed(0)} µs, paid about once a minute per reader and cell`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 // BENCH_ONLY=sizes,throughput,search runs a part, for working on one figure.
 const only = process.env.BENCH_ONLY?.split(',');
-for (const [name, part] of Object.entries({ sizes, throughput, search })) if (!only || only.includes(name)) await part();
+for (const [name, part] of Object.entries({ sizes, throughput, search, sharing })) if (!only || only.includes(name)) await part();
