@@ -78,10 +78,19 @@ export async function handshakesPerSecond(options: HandshakeOptions = {}): Promi
   const concurrency = options.concurrency ?? 8;
   const maxHandshakes = options.maxHandshakes ?? 20_000;
   const child = fork(import.meta.filename, ['--serve'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const next = <T>() => new Promise<T>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as T));
-    child.once('exit', () => reject(new Error('the TLS bench server exited')));
-  });
+  const next = <T>() =>
+    new Promise<T>((resolve, reject) => {
+      const onMessage = (m: unknown) => {
+        child.off('exit', onExit);
+        resolve(m as T);
+      };
+      const onExit = () => {
+        child.off('message', onMessage);
+        reject(new Error('the TLS bench server exited'));
+      };
+      child.once('message', onMessage);
+      child.once('exit', onExit);
+    });
   const cpu = async () => {
     const reply = next<{ cpu: NodeJS.CpuUsage }>();
     child.send('cpu');

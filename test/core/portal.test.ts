@@ -1,21 +1,10 @@
 // The cell core through the portal, on whichever store TEST_STORE selects.
 import test from 'ava';
-import { openTestPortal, closeTestPortals } from '../support/system.ts';
+import { kindOf, openTestPortal, closeTestPortals } from '../support/system.ts';
 import type { Portal, DbRef } from '../../core/portal.ts';
 import type { Actor } from '../../core/cell/cell.ts';
-import { CoreError } from '../../core/errors.ts';
 
 test.after.always(closeTestPortals);
-
-const kindOf = async (p: Promise<unknown>) => {
-  try {
-    await p;
-    return 'ok';
-  } catch (err) {
-    if (err instanceof CoreError) return err.kind;
-    throw err;
-  }
-};
 
 async function twoCells(capacity = 100): Promise<Portal> {
   const portal = await openTestPortal();

@@ -1,21 +1,11 @@
 // The secure session layer in the core: cells vouch for their users with signed assertions, the
 // locker, token rotation, the bound on sessions per user, and login throttling.
 import test from 'ava';
-import { openTestPortal, closeTestPortals } from '../support/system.ts';
+import { kindOf, openTestPortal, closeTestPortals } from '../support/system.ts';
 import { CoreError } from '../../core/errors.ts';
 import type { Actor } from '../../core/cell/cell.ts';
 
 test.after.always(closeTestPortals);
-
-const kindOf = async (p: Promise<unknown>) => {
-  try {
-    await p;
-    return 'ok';
-  } catch (err) {
-    if (err instanceof CoreError) return err.kind;
-    throw err;
-  }
-};
 
 async function sharedAcrossCells() {
   const portal = await openTestPortal();

@@ -1,22 +1,13 @@
 // Every operation from every device class, through real HTTP requests to the gateway.
 // The handset checks each page it gets: its budget, its charset, and (WML) the WAP Forum DTD.
 import test from 'ava';
-import { HEADERS, Handset, startGateway, type Running } from '../support/client.ts';
+import { HEADERS, Handset, withGateway } from '../support/client.ts';
 import { closeTestPortals } from '../support/system.ts';
 import type { Markup } from '../../gateway/device.ts';
 
 test.after.always(closeTestPortals);
 
 const MARKUPS: Markup[] = ['wml', 'chtml', 'html'];
-
-async function withGateway(fn: (gw: Running) => Promise<void>): Promise<void> {
-  const gw = await startGateway();
-  try {
-    await fn(gw);
-  } finally {
-    await gw.close();
-  }
-}
 
 for (const markup of MARKUPS) {
   test(`${markup}: an unknown login is told so and asked again; a wrong password too`, (t) =>

@@ -1,19 +1,10 @@
 // Sharing, the locker and the session layer from every device class, through real HTTP.
 import test from 'ava';
-import { Handset, startGateway, type Running } from '../support/client.ts';
+import { Handset, withGateway } from '../support/client.ts';
 import { closeTestPortals } from '../support/system.ts';
 import type { Markup } from '../../gateway/device.ts';
 
 test.after.always(closeTestPortals);
-
-async function withGateway(fn: (gw: Running) => Promise<void>): Promise<void> {
-  const gw = await startGateway();
-  try {
-    await fn(gw);
-  } finally {
-    await gw.close();
-  }
-}
 
 for (const markup of ['wml', 'chtml', 'html'] as Markup[]) {
   test(`${markup}: share a database with a user of another cell, change the right, see who has it, stop`, (t) =>

@@ -10,7 +10,9 @@ import { request as httpsRequest, type Server as HttpsServer } from 'node:https'
 import { connect as netConnect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { duplexPair } from 'node:stream';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import forge from 'node-forge';
 import { createApp } from '../../gateway/app.ts';
 import { loadOrCreateCertificate, startHttps, CERT_FILE, KEY_FILE, type Certificate } from '../../gateway/tls.ts';
 import { startLegacyTls, type LegacyTlsOptions, type LegacyTlsServer } from '../../gateway/legacy-tls.ts';
@@ -129,6 +131,19 @@ function rawConnect(port: number): Promise<Socket> {
     socket.on('error', reject);
     socket.resume(); // read (and drop) what the server sends, so its FIN is seen
   });
+}
+
+/** The ClientHello a Node TLS client with these options sends (caught on an in-memory stream). */
+function clientHello(options: ConnectionOptions): Promise<Buffer> {
+  const [ours, theirs] = duplexPair();
+  const client = tlsConnect({ socket: theirs, ...options });
+  client.on('error', () => {});
+  return new Promise((resolve) =>
+    ours.once('data', (hello: Buffer) => {
+      resolve(hello);
+      client.destroy();
+    }),
+  );
 }
 
 const closed = (socket: Socket) => new Promise<void>((resolve) => (socket.destroyed ? resolve() : socket.once('close', () => resolve())));
@@ -268,6 +283,40 @@ test('legacy: Node\'s TLS 1.0 client logs in as demo and keeps the session', asy
   if (flexible.ok) t.regex(flexible.cipher, /^AES(128|256)-SHA$/);
 });
 
+test('legacy: a client that does not know RFC 5746 (node-forge\'s own, like an old handset) gets a ServerHello without extensions', async (t) => {
+  const socket = await rawConnect(legacy.port);
+  let serverHello: Buffer | undefined;
+  let response = '';
+  const done = new Promise<void>((resolve, reject) => {
+    const client = forge.tls.createConnection({
+      server: false,
+      virtualHost: 'localhost',
+      verify: () => true,
+      cipherSuites: [forge.tls.CipherSuites.TLS_RSA_WITH_AES_128_CBC_SHA],
+      connected: (c) => c.prepare(['GET / HTTP/1.0', 'Host: localhost', `User-Agent: ${HEADERS.wml['user-agent']}`, 'Accept: text/vnd.wap.wml', '', ''].join('\r\n')),
+      tlsDataReady: (c) => void socket.write(Buffer.from(c.tlsData.getBytes(), 'latin1')),
+      dataReady: (c) => void (response += c.data.getBytes()),
+      closed: () => resolve(),
+      error: (_c, err) => reject(new Error(err.message)),
+    });
+    socket.on('data', (chunk: Buffer) => {
+      serverHello ??= chunk;
+      client.process(chunk.toString('latin1'));
+    });
+    socket.on('close', () => resolve());
+    client.handshake();
+  });
+  await done;
+  socket.destroy();
+  t.truthy(serverHello);
+  t.is(serverHello![0], 22, 'a handshake record');
+  t.is(serverHello![5], 2, 'holding the ServerHello');
+  const length = (serverHello![6] << 16) | (serverHello![7] << 8) | serverHello![8];
+  t.is(length, 2 + 32 + 1 + 32 + 2 + 1, 'version, random, 32-byte session id, suite, compression: no extensions');
+  t.regex(response, /^HTTP\/1\.1 200 OK\r\n/);
+  t.regex(response, /<wml>[\s\S]*<\/wml>/);
+});
+
 test('legacy: big responses arrive whole, in many records, and keep-alive works', async (t) => {
   const body = randomBytes(3_000_000);
   const digest = createHash('sha256').update(body).digest('hex');
@@ -278,7 +327,7 @@ test('legacy: big responses arrive whole, in many records, and keep-alive works'
       t.is(reply.body.length, body.length);
       t.is(createHash('sha256').update(reply.body).digest('hex'), digest);
     }
-    const out = await run('curl', [...curlTls1(server.port), '-o', '/dev/null', '-w', '%{http_code} %{size_download} %{num_connects}\n', `https://${HOST}:${server.port}/`]);
+    const out = await run('curl', [...curlTls1(server.port), '-o', '/dev/null', '-o', '/dev/null', '-w', '%{http_code} %{size_download} %{num_connects}\n', `https://${HOST}:${server.port}/`]);
     t.is(out.stdout, `200 ${body.length} 1\n200 ${body.length} 0\n`, 'two requests on one connection');
   }, (_req, res) => res.end(body));
 });
@@ -313,25 +362,26 @@ test('legacy: garbage, a truncated hello and a mid-handshake disconnect do not h
     hello.on('error', () => {});
     hello.write(Buffer.concat([Buffer.from('1603010029' + '01000025', 'hex'), Buffer.alloc(0x25, 0x03)]));
     await closed(hello);
-    // A ClientHello that claims 16 MB and keeps coming: cut after 64 KiB, not buffered.
+    // A ClientHello that claims 16 MB and keeps coming, record after record: cut at 64 KiB, not buffered.
     const endless = await rawConnect(server.port);
     endless.on('error', () => {});
-    endless.write(Buffer.from('16030140000100fffffc', 'hex'));
-    for (let i = 0; i < 20 && !endless.destroyed; i++) endless.write(Buffer.alloc(16 * 1024, 0x41));
+    const record = (body: Buffer) => Buffer.concat([Buffer.from([22, 3, 1, body.length >> 8, body.length & 0xff]), body]);
+    endless.write(record(Buffer.concat([Buffer.from('01ffffff', 'hex'), Buffer.alloc(16 * 1024 - 4, 0x41)])));
+    for (let i = 0; i < 20 && !endless.destroyed; i++) endless.write(record(Buffer.alloc(16 * 1024, 0x41)));
     await closed(endless);
-    // A real handshake cut after the server's first flight.
+    // A real ClientHello (Node's TLS 1.0 client's), and the client gone once the server has answered.
     const raw = await rawConnect(server.port);
-    raw.once('data', () => raw.destroy());
-    const cut = tlsConnect({ socket: raw, rejectUnauthorized: false, ...TLS1 });
-    cut.on('error', () => {});
-    await closed(raw);
+    raw.on('error', () => {});
+    raw.write(await clientHello(TLS1));
+    await new Promise((resolve) => raw.once('data', resolve));
+    raw.destroy();
 
     await until(t, 'every connection is gone', () => server.connections === 0);
     const reply = await get(server.port, '/', TLS1);
     t.is(reply.status, 200, 'the next client is served');
     t.regex(reply.body.toString(), /Log in/);
     const failures = log.filter((line) => /legacy TLS 127\.0\.0\.1:\d+: /.test(line));
-    t.is(failures.length, 7, `one line per bad connection:\n${log.join('\n')}`);
+    t.is(failures.length, 6, `one line per bad connection:\n${log.join('\n')}`);
     t.true(failures.every((line) => /handshake failed|during the handshake/.test(line)), failures.join('\n'));
     t.true(failures.some((line) => /more than 64 KiB without finishing the handshake|a handshake message over 64 KiB/.test(line)), failures.join('\n'));
   });

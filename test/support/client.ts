@@ -175,3 +175,13 @@ export async function startGateway(options: AppOptions = {}): Promise<Running> {
     }),
   };
 }
+
+/** Runs `fn` against a fresh gateway (startGateway) and closes it, failing if it logged errors. */
+export async function withGateway(fn: (gw: Running) => Promise<void>, options: AppOptions = {}): Promise<void> {
+  const gw = await startGateway(options);
+  try {
+    await fn(gw);
+  } finally {
+    await gw.close();
+  }
+}

@@ -1,6 +1,7 @@
 // Whole systems for tests: a portal over brand-new stores of the kind TEST_STORE selects,
 // closed and removed after the test file.
 import { Portal, type PortalOptions } from '../../core/portal.ts';
+import { CoreError } from '../../core/errors.ts';
 import { cleanupStores, freshDir, freshStoreUrl, storeKind } from './stores.ts';
 
 const opened: Portal[] = [];
@@ -23,4 +24,15 @@ export async function openTestPortal(options?: PortalOptions, base = freshBase()
 export async function closeTestPortals(): Promise<void> {
   for (const portal of opened.splice(0)) await portal.close();
   await cleanupStores();
+}
+
+/** What a core operation ends in: 'ok', or the kind of its CoreError (anything else is rethrown). */
+export async function kindOf(operation: Promise<unknown>): Promise<string> {
+  try {
+    await operation;
+    return 'ok';
+  } catch (err) {
+    if (err instanceof CoreError) return err.kind;
+    throw err;
+  }
 }

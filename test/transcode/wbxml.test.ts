@@ -13,6 +13,7 @@ import { parseXml, type XmlElement } from '../../transcode/wbxml/xml.ts';
 import { render } from '../../gateway/render.ts';
 import type { Device } from '../../gateway/device.ts';
 import { wmlErrors } from '../support/wml.ts';
+import { HOSTILE, models } from '../support/views.ts';
 
 const PROLOG = {
   '1.1': '<?xml version="1.0"?>\n<!DOCTYPE wml PUBLIC "-//WAPFORUM//DTD WML 1.1//EN" "http://www.wapforum.org/DTD/wml_1.1.xml">\n',
@@ -331,110 +332,6 @@ test('generated decks come back from WBXML as the same tree, and encode to the s
 // A phone that takes textual WML: render() then gives the deck as text, which these tests encode themselves.
 const WML_DEVICE: Device = { markup: 'wml', budget: 1400, budgetFrom: 'class', charset: 'utf-8', wbxml: false };
 
-/** The view models of test/gateway/render.test.ts, as the route handlers build them. */
-function models(text: (s: string) => string): Record<string, Record<string, unknown>> {
-  const s = `/s/${TOKEN}`;
-  const d = `${s}/d/c1/3`;
-  const nav = { home: `${s}/`, logout: `${s}/logout` };
-  const db = { name: text('Wine cellar'), url: d };
-  const list = (labels: string[]) => labels.map((label, i) => ({ url: `${d}/r/${i + 1}`, label: text(label) }));
-  const options = (pairs: string[][], chosen?: string) => pairs.map(([value, label]) => ({ value, label: text(label), selected: value === chosen }));
-  const ops = [['eq', '='], ['ne', 'not ='], ['lt', '<'], ['le', '<='], ['gt', '>'], ['ge', '>=']];
-  return {
-    login: { title: 'Log in', action: '/login', login: text(''), error: text('This login is not known.') },
-    password: { title: 'Password', action: '/login/password', login: text('demo'), back: '/' },
-    home: {
-      title: 'Databases',
-      logout: nav.logout,
-      user: { login: text('demo'), name: text('Demo User') },
-      dbs: [
-        { name: text('Wine cellar'), url: d, owner: text('demo'), right: 'owner', shared: false },
-        { name: text('Books'), url: `${s}/d/c1/4`, owner: text('demo'), right: 'owner', shared: false },
-        { name: text('Restaurants'), url: `${s}/d/c2/1`, owner: text('alice'), right: 'read/write', shared: true },
-        { name: text('Recipes'), url: `${s}/d/c2/7`, owner: text('bob'), right: 'read', shared: true },
-      ],
-      newDb: `${s}/new`,
-      next: `${s}/?from=4`,
-    },
-    database: {
-      title: text('Wine cellar'),
-      ...nav,
-      db: { name: text('Wine cellar'), owner: text('demo'), right: 'owner', url: d },
-      records: list(['Margaux, Château Margaux', 'Pétrus, Pomerol', 'Sassicaia, Tenuta San Guido', 'Riesling, Dr. Loosen', 'Barolo, Conterno']),
-      add: `${d}/new`,
-      addField: `${d}/fields`,
-      search: `${d}/search`,
-      count: 12,
-      next: `${d}?from=5`,
-      prev: `${d}?from=0`,
-    },
-    record: {
-      title: text('Wine cellar'),
-      ...nav,
-      db,
-      lines: [
-        ['Bottle', 'Margaux'], ['Vineyard', 'Château Margaux'], ['Year', '1998'], ['Rating', 'excellent'],
-        ['Notes', 'Decant two hours '], ['Notes', 'before serving.'], ['Low stock', 'Bottles < 3'],
-      ].map(([label, value]) => ({ label: text(label), value: text(value) })),
-      edit: `${d}/r/1/edit`,
-      delete: `${d}/r/1/delete`,
-      next: `${d}/r/1?from=7`,
-    },
-    record_form: {
-      title: text('Wine cellar'),
-      ...nav,
-      db,
-      action: `${d}/r/1/edit`,
-      cancel: d,
-      error: text('Year must be a number.'),
-      inputs: [
-        { name: 'f1', label: text('Bottle'), type: 'text', value: text('Margaux') },
-        { name: 'f2', label: text('Year'), type: 'number', value: text('1998'), hint: 'a number' },
-        { name: 'f3', label: text('Rating'), type: 'choice', value: text('excellent'), choices: ['good', 'excellent'].map((c) => ({ value: text(c), label: text(c), selected: c === 'excellent' })) },
-        { name: 'f4', label: text('Opened'), type: 'checkbox', value: '1', checked: true },
-        { name: 'f5', label: text('Drink from'), type: 'alarm', value: text('2026-05-01'), hint: 'YYYY-MM-DD' },
-      ],
-    },
-    db_form: { title: 'New database', ...nav, action: `${s}/new`, name: text(''), cancel: `${s}/` },
-    field_form: {
-      title: 'Fields',
-      ...nav,
-      db: { name: text('Books'), url: `${s}/d/c1/4` },
-      action: `${s}/d/c1/4/fields`,
-      notice: text('Field "Shelf" added.'),
-      existing: ['Title (Text)', 'Pages (Number)', 'Shelf (Choice)', 'Read (Yes/no)'].map(text),
-      types: options([['text', 'Text'], ['number', 'Number'], ['date', 'Date'], ['checkbox', 'Yes/no'], ['choice', 'Choice'], ['alarm', 'Alarm']]),
-      ops: options(ops),
-      watchable: [{ value: '', label: 'the date' }, { value: text('Pages'), label: text('Pages') }],
-      events: options([['login', 'Show at login'], ['email', 'Email me'], ['sms', 'SMS me']]),
-      values: { name: text(''), type: 'text', choices: text(''), watch: '', op: '', event: 'login' },
-      done: `${s}/d/c1/4`,
-    },
-    confirm: { title: 'Delete', ...nav, message: text('Delete this record from Wine cellar?'), action: `${d}/r/1/delete`, yes: 'Delete', cancel: `${d}/r/1` },
-    search: {
-      title: 'Search',
-      ...nav,
-      db,
-      action: `${d}/find`,
-      fields: ['Bottle', 'Vineyard', 'Year', 'Rating', 'Bottles', 'Drink from', 'Low stock'].map((label, i) => ({ value: String(i + 11), label: text(label), selected: i === 2 })),
-      ops: options([...ops, ['contains', 'contains'], ['starts', 'starts with'], ['empty', 'is empty'], ['notempty', 'is not empty']], 'lt'),
-      q: text('2001'),
-    },
-    results: {
-      title: 'Found',
-      ...nav,
-      db,
-      summary: text('Year < 2001'),
-      records: list(['Margaux, Château Margaux', 'Pétrus, Pomerol', 'Yquem, Sauternes']),
-      none: false,
-      again: `${d}/search?f=13&op=lt&q=2001`,
-      next: `${d}/find?f=13&op=lt&q=2001&from=3`,
-    },
-    error: { title: 'Error', home: nav.home, message: text('There is no such page.'), back: `${s}/` },
-  };
-}
-
-const HOSTILE = `</p><script>alert(1)</script>$(x) $$ &amp; "'<> \u0001 ]]> 日本語`;
 const REAL = { realistic: models((s) => s), hostile: models((s) => s + HOSTILE), long: models((s) => s + 'ｶﾀｶﾅ $(x) & <blink> 日本語 word '.repeat(200).slice(0, 5000)) };
 const VIEWS = Object.keys(REAL.realistic);
 const realDeck = (kind: keyof typeof REAL, view: string) => render(WML_DEVICE, view, REAL[kind][view]).body.toString('utf8');

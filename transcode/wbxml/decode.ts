@@ -254,21 +254,15 @@ class Decoder {
           stack.pop();
           break;
         case GLOBAL.STR_I:
-          this.text(top.children, this.inline('inline string'));
-          break;
         case GLOBAL.STR_T:
-          this.text(top.children, this.tableString('STR_T'));
-          break;
         case GLOBAL.ENTITY:
-          this.text(top.children, this.entity(at));
-          break;
         case GLOBAL.EXT_I_0:
         case GLOBAL.EXT_I_1:
         case GLOBAL.EXT_I_2:
         case GLOBAL.EXT_T_0:
         case GLOBAL.EXT_T_1:
         case GLOBAL.EXT_T_2:
-          top.children.push(this.variable(t, at));
+          this.piece(top.children, t, at);
           break;
         case GLOBAL.PI:
           this.fail('processing instructions are not supported in WML', at);
@@ -288,6 +282,14 @@ class Decoder {
       }
     }
     return opened.element;
+  }
+
+  /** A string, an entity or a variable: what text content and attribute values are both made of. */
+  private piece(into: WmlElement['children'] | WmlValue, t: number, at: number): void {
+    if (t === GLOBAL.STR_I) this.text(into, this.inline('inline string'));
+    else if (t === GLOBAL.STR_T) this.text(into, this.tableString('STR_T'));
+    else if (t === GLOBAL.ENTITY) this.text(into, this.entity(at));
+    else into.push(this.variable(t, at));
   }
 
   private text(into: WmlElement['children'] | WmlValue, s: string): void {
@@ -367,21 +369,15 @@ class Decoder {
       if (!current) this.fail(`an attribute value (${hex(t)}) before any attribute start in <${element.name}>`, at);
       switch (t) {
         case GLOBAL.STR_I:
-          this.text(current.value, this.inline('inline string'));
-          break;
         case GLOBAL.STR_T:
-          this.text(current.value, this.tableString('STR_T'));
-          break;
         case GLOBAL.ENTITY:
-          this.text(current.value, this.entity(at));
-          break;
         case GLOBAL.EXT_I_0:
         case GLOBAL.EXT_I_1:
         case GLOBAL.EXT_I_2:
         case GLOBAL.EXT_T_0:
         case GLOBAL.EXT_T_1:
         case GLOBAL.EXT_T_2:
-          current.value.push(this.variable(t, at));
+          this.piece(current.value, t, at);
           break;
         default: {
           if (isGlobal(t)) this.fail(`global token ${hex(t)} is not allowed in an attribute value`, at);
