@@ -54,6 +54,9 @@ export interface DecodeOptions {
   maxOutput?: number;
 }
 
+/** The tokens of strings, entities and variables. */
+const PIECES = new Set<number>([GLOBAL.STR_I, GLOBAL.STR_T, GLOBAL.ENTITY, GLOBAL.EXT_I_0, GLOBAL.EXT_I_1, GLOBAL.EXT_I_2, GLOBAL.EXT_T_0, GLOBAL.EXT_T_1, GLOBAL.EXT_T_2]);
+
 export class WbxmlError extends Error {
   /** Offset of the byte where decoding failed. */
   readonly offset: number;
@@ -246,23 +249,16 @@ class Decoder {
       const top = stack[stack.length - 1];
       const at = this.pos;
       const t = this.byte(`content or the END of <${top.name}>`);
+      if (PIECES.has(t)) {
+        this.piece(top.children, t, at);
+        continue;
+      }
       switch (t) {
         case GLOBAL.SWITCH_PAGE:
           this.switchPage();
           break;
         case GLOBAL.END:
           stack.pop();
-          break;
-        case GLOBAL.STR_I:
-        case GLOBAL.STR_T:
-        case GLOBAL.ENTITY:
-        case GLOBAL.EXT_I_0:
-        case GLOBAL.EXT_I_1:
-        case GLOBAL.EXT_I_2:
-        case GLOBAL.EXT_T_0:
-        case GLOBAL.EXT_T_1:
-        case GLOBAL.EXT_T_2:
-          this.piece(top.children, t, at);
           break;
         case GLOBAL.PI:
           this.fail('processing instructions are not supported in WML', at);
@@ -284,7 +280,7 @@ class Decoder {
     return opened.element;
   }
 
-  /** A string, an entity or a variable: what text content and attribute values are both made of. */
+  /** A string, an entity or a variable (a token in PIECES): what text content and attribute values are both made of. */
   private piece(into: WmlElement['children'] | WmlValue, t: number, at: number): void {
     if (t === GLOBAL.STR_I) this.text(into, this.inline('inline string'));
     else if (t === GLOBAL.STR_T) this.text(into, this.tableString('STR_T'));
@@ -367,18 +363,11 @@ class Decoder {
         continue;
       }
       if (!current) this.fail(`an attribute value (${hex(t)}) before any attribute start in <${element.name}>`, at);
+      if (PIECES.has(t)) {
+        this.piece(current.value, t, at);
+        continue;
+      }
       switch (t) {
-        case GLOBAL.STR_I:
-        case GLOBAL.STR_T:
-        case GLOBAL.ENTITY:
-        case GLOBAL.EXT_I_0:
-        case GLOBAL.EXT_I_1:
-        case GLOBAL.EXT_I_2:
-        case GLOBAL.EXT_T_0:
-        case GLOBAL.EXT_T_1:
-        case GLOBAL.EXT_T_2:
-          this.piece(current.value, t, at);
-          break;
         default: {
           if (isGlobal(t)) this.fail(`global token ${hex(t)} is not allowed in an attribute value`, at);
           const value = this.tables.valueByToken.get(t);
