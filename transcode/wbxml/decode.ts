@@ -367,15 +367,11 @@ class Decoder {
         this.piece(current.value, t, at);
         continue;
       }
-      switch (t) {
-        default: {
-          if (isGlobal(t)) this.fail(`global token ${hex(t)} is not allowed in an attribute value`, at);
-          const value = this.tables.valueByToken.get(t);
-          if (value === undefined) this.fail(`unknown attribute value token ${hex(t)} in WML ${this.tables.version}`, at);
-          this.count(value.length, at);
-          this.text(current.value, value);
-        }
-      }
+      if (isGlobal(t)) this.fail(`global token ${hex(t)} is not allowed in an attribute value`, at);
+      const value = this.tables.valueByToken.get(t);
+      if (value === undefined) this.fail(`unknown attribute value token ${hex(t)} in WML ${this.tables.version}`, at);
+      this.count(value.length, at);
+      this.text(current.value, value);
     }
   }
 }
