@@ -121,7 +121,9 @@ export async function openMysql(url: string): Promise<Store> {
   } finally {
     await admin.end();
   }
-  const pool = mysql.createPool({ ...server, ...OPTIONS, database, connectionLimit: 10 });
+  // A deployment holds one pool per cell store in every gateway process: idle connections beyond
+  // two are closed after a minute, so many cells do not pin the server's connection limit.
+  const pool = mysql.createPool({ ...server, ...OPTIONS, database, connectionLimit: 10, maxIdle: 2, idleTimeout: 60_000 });
   // Backslash is an ordinary character in string literals, as in SQLite and standard SQL, so `ESCAPE '\'` means the same on both.
   // Commands on a connection run in order, so this precedes the first statement it is handed out for; a connection it fails on is dropped.
   pool.pool.on('connection', (conn) => {

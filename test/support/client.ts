@@ -7,7 +7,7 @@ import iconv from 'iconv-lite';
 import { createApp, type AppOptions } from '../../gateway/app.ts';
 import { seedDemo } from '../../core/demo.ts';
 import type { Portal } from '../../core/portal.ts';
-import { openTestPortal } from './system.ts';
+import { closeTestPortal, openTestPortal } from './system.ts';
 import { wmlErrors } from './wml.ts';
 import { decodeWbxml, toWmlXml } from '../../transcode/wbxml/decode.ts';
 import { encodeWml } from '../../transcode/wbxml/encode.ts';
@@ -170,9 +170,11 @@ export async function startGateway(options: AppOptions = {}): Promise<Running> {
   return {
     portal,
     base: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())).then(() => {
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeTestPortal(portal);
       if (errors.length) throw new Error(`the gateway logged errors: ${errors.map(String).join('\n')}`);
-    }),
+    },
   };
 }
 
