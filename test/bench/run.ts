@@ -11,6 +11,7 @@ import { searchLatency } from './search.ts';
 import { screenSizes } from './sizes.ts';
 import { kannelSizes } from './kannel.ts';
 import { sharedReadCost } from './sharing.ts';
+import { formatHandshakes, handshakesPerSecond } from './tls.ts';
 import { startGateway } from '../support/client.ts';
 import { closeTestPortals } from '../support/system.ts';
 import { BUDGETS } from '../../gateway/device.ts';
@@ -152,6 +153,11 @@ async function sharing() {
   }
 }
 
-// BENCH_ONLY=sizes,throughput,search runs a part, for working on one figure.
+async function tls() {
+  console.log('\n## TLS handshakes per second, legacy TLS 1.0 endpoint (node-forge) beside the modern one (Node), same run');
+  console.log(formatHandshakes(await handshakesPerSecond()));
+}
+
+// BENCH_ONLY=sizes,throughput,search,sharing,tls runs some parts, for working on one figure.
 const only = process.env.BENCH_ONLY?.split(',');
-for (const [name, part] of Object.entries({ sizes, throughput, search, sharing })) if (!only || only.includes(name)) await part();
+for (const [name, part] of Object.entries({ sizes, throughput, search, sharing, tls })) if (!only || only.includes(name)) await part();
