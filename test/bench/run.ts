@@ -154,8 +154,7 @@ async function sharing() {
 }
 
 async function tls() {
-  console.log('\n## TLS handshakes per second, legacy TLS 1.0 endpoint (node-forge) beside the modern one (Node), same run');
-  console.log(formatHandshakes(await handshakesPerSecond()));
+  console.log(`\n${formatHandshakes(await handshakesPerSecond())}`);
 }
 
 // BENCH_ONLY=sizes,throughput,search,sharing,tls runs some parts, for working on one figure.
