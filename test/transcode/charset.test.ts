@@ -31,7 +31,9 @@ test('the Unicode forms of JIS punctuation reach the handset as the same glyph',
 
 test('whatever the text, the Shift_JIS page has as many characters and only the ? it had', (t) => {
   fc.assert(
-    fc.property(fc.string({ unit: 'binary', maxLength: 80 }), (s) => {
+    // DoCoMo's pictograms (U+E63E–U+E757) become F8xx/F9xx bytes that iconv-lite cannot read back;
+    // the emoji tests check those bytes exactly.
+    fc.property(fc.string({ unit: 'binary', maxLength: 80 }).filter((s) => !/[\uE63E-\uE757]/.test(s)), (s) => {
       const back = iconv.decode(encodeBody(s, 'shift_jis'), 'shift_jis');
       const count = (x: string, c: string) => [...x].filter((ch) => ch === c).length;
       return [...back].length === [...s].length && count(back, '?') === count(s, '?');
