@@ -9,7 +9,7 @@ import { CoreError, conflict, forbidden, invalid, notFound } from '../errors.ts'
 import { CELL_MIGRATIONS } from './schema.ts';
 import { hashPassword, verifyPassword } from './password.ts';
 import { ALARM_EVENTS, COMPARISONS, FIELD_TYPES, checkName, type AlarmSpec, type Field, type FieldOptions, type FieldType } from './fields.ts';
-import { findRecord, insertRecords, pageRecords, readInput, recordsById, removeRecord, replaceRecord, type RecordInput, type StoredRecord } from './records.ts';
+import { backfillGrams, findRecord, insertRecords, pageRecords, readInput, recordsById, removeRecord, replaceRecord, type RecordInput, type StoredRecord } from './records.ts';
 import { searchIds, type Query } from './search.ts';
 
 /** Who is asking: a login and the cell that authenticated it. */
@@ -97,6 +97,8 @@ export class Cell {
   /** Opens a cell over its store; `publicKeyOf` finds other cells' keys (in the dispatch). */
   static async open(id: string, store: Store, publicKeyOf: (cellId: string) => Promise<string | undefined>): Promise<Cell> {
     await migrate(store, 'cell', CELL_MIGRATIONS);
+    // Values stored before the trigram index existed get their trigrams before the first search.
+    await backfillGrams(store);
     const { privateKey, publicPem } = await cellKey(store);
     return new Cell(id, store, publicPem, new Voucher(id, privateKey), new Verifier(id, publicKeyOf));
   }

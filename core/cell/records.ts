@@ -1,7 +1,7 @@
 // Records of one database: the values as JSON for reading, plus one index row per field for searching.
-import type { Store } from '../store/store.ts';
+import type { SqlValue, Store } from '../store/store.ts';
 import { invalid } from '../errors.ts';
-import { indexKey, parseValue, valueKind, type Field, type Value } from './fields.ts';
+import { FIELD_TYPES, indexColumn, indexKey, parseValue, valueKind, type Field, type Value } from './fields.ts';
 
 export interface StoredRecord {
   id: number;
@@ -32,6 +32,97 @@ export function readInput(fields: readonly Field[], input: RecordInput, previous
 
 const INDEX_ROWS_PER_INSERT = 500;
 
+type IndexRow = { field_id: number; txt: string | null; txt_full: string | null; num: number | null };
+
+// The trigram index (field_grams) ----------------------------------------------------------
+
+/** The distinct trigrams, by code point, of folded text: what "contains" finds it by. Text of fewer than three code points has none. */
+export function trigrams(folded: string): string[] {
+  const points = [...folded];
+  const grams = new Set<string>();
+  for (let i = 0; i + 3 <= points.length; i++) grams.add(points[i] + points[i + 1] + points[i + 2]);
+  return [...grams];
+}
+
+type GramRow = [fieldId: number, gram: string, recordId: number];
+
+/** The field_grams rows of one value, given its index key (nothing for an empty value or a number). */
+function gramRows(fieldId: number, recordId: number, txt: string | null, full: string | null): GramRow[] {
+  return txt === null ? [] : trigrams(full ?? txt).map((g) => [fieldId, g, recordId]);
+}
+
+const GRAMS_PER_STATEMENT = 512;
+
+/**
+ * Row counts adding up to n: full statements of `max` rows, then the rest in powers of two. So only
+ * a few statement texts ever occur, and the prepared-statement caches (per text) stay small.
+ */
+function chunkSizes(n: number, max: number): number[] {
+  const sizes: number[] = [];
+  for (; n >= max; n -= max) sizes.push(max);
+  for (let size = max / 2; size >= 1; size /= 2) if (n >= size) (sizes.push(size), (n -= size));
+  return sizes;
+}
+
+const placeholders = (n: number, one: string) => Array(n).fill(one).join(', ');
+
+async function insertGrams(tx: Store, rows: GramRow[]): Promise<void> {
+  // In key order, so each statement adds to one stretch of the clustered table (rows come in record
+  // order, which the stable sort keeps). Only a matter of speed: on 100,000 records, a third of the time.
+  rows.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+  let start = 0;
+  for (const size of chunkSizes(rows.length, GRAMS_PER_STATEMENT)) {
+    const params: SqlValue[] = [];
+    for (const row of rows.slice(start, (start += size))) params.push(row[0], row[1], row[2]);
+    await tx.run(`INSERT INTO field_grams (field_id, gram, record_id) VALUES ${placeholders(size, '(?, ?, ?)')}`, params);
+  }
+}
+
+async function deleteGrams(tx: Store, fieldId: number, recordId: number, grams: string[]): Promise<void> {
+  let start = 0;
+  for (const size of chunkSizes(grams.length, GRAMS_PER_STATEMENT)) {
+    const chunk = grams.slice(start, (start += size));
+    await tx.run(`DELETE FROM field_grams WHERE field_id = ? AND record_id = ? AND gram IN (${placeholders(size, '?')})`, [fieldId, recordId, ...chunk]);
+  }
+}
+
+const BACKFILL_VALUES = 1000;
+const TEXT_TYPES = FIELD_TYPES.filter((type) => type !== 'alarm' && indexColumn(type) === 'txt');
+
+/**
+ * Gives the values stored before the trigram index existed their trigrams (see schema.ts): a
+ * thousand values a transaction, the place reached kept in grams_backfill, so an interrupted run
+ * resumes where it stopped. The cell runs it on opening, before anything else can write or search.
+ */
+export async function backfillGrams(store: Store): Promise<void> {
+  if (!(await store.get('SELECT id FROM grams_backfill WHERE id = 1'))) return;
+  const step = async (tx: Store): Promise<boolean> => {
+    const at = await tx.get<{ field_id: number; record_id: number }>('SELECT field_id, record_id FROM grams_backfill WHERE id = 1');
+    if (!at) return false;
+    const fieldId = Number(at.field_id);
+    const values = await tx.all<{ record_id: number; txt: string; txt_full: string | null }>(
+      'SELECT record_id, txt, txt_full FROM field_values WHERE field_id = ? AND record_id > ? AND txt IS NOT NULL ORDER BY record_id LIMIT ?',
+      [fieldId, at.record_id, BACKFILL_VALUES],
+    );
+    await insertGrams(tx, values.flatMap((v) => gramRows(fieldId, Number(v.record_id), v.txt, v.txt_full)));
+    if (values.length === BACKFILL_VALUES) {
+      await tx.run('UPDATE grams_backfill SET record_id = ? WHERE id = 1', [values[values.length - 1].record_id]);
+      return true;
+    }
+    const next = await tx.get<{ id: number | null }>(
+      `SELECT MIN(id) AS id FROM fields WHERE id > ? AND type IN (${placeholders(TEXT_TYPES.length, '?')})`,
+      [fieldId, ...(TEXT_TYPES as SqlValue[])],
+    );
+    if (next?.id == null) {
+      await tx.run('DELETE FROM grams_backfill WHERE id = 1');
+      return false;
+    }
+    await tx.run('UPDATE grams_backfill SET field_id = ?, record_id = 0 WHERE id = 1', [next.id]);
+    return true;
+  };
+  while (await store.transaction(step)) {}
+}
+
 /** Adds records (one, or a whole import): one transaction, and the index rows in multi-row inserts. */
 export async function insertRecords(store: Store, dbId: number, fields: readonly Field[], batch: readonly Record<string, Value>[]): Promise<number[]> {
   if (fields.length === 0) throw invalid('This database has no fields yet: add a field first.');
@@ -49,6 +140,7 @@ export async function insertRecords(store: Store, dbId: number, fields: readonly
         chunk.flatMap((r) => [r.field.id, r.id, r.key.txt, r.key.full, r.key.num]),
       );
     }
+    await insertGrams(tx, rows.flatMap((r) => gramRows(r.field.id, r.id, r.key.txt, r.key.full)));
     await tx.run('UPDATE dbs SET record_count = record_count + ?, data_version = data_version + 1 WHERE id = ?', [ids.length, dbId]);
     return ids;
   });
@@ -58,15 +150,27 @@ export async function replaceRecord(store: Store, dbId: number, recordId: number
   await store.transaction(async (tx) => {
     await tx.run('UPDATE dbs SET data_version = data_version + 1 WHERE id = ?', [dbId]);
     await tx.run('UPDATE records SET data = ?, updated_at = ? WHERE id = ?', [JSON.stringify(values), Date.now(), recordId]);
+    const before = new Map((await tx.all<IndexRow>('SELECT field_id, txt, txt_full, num FROM field_values WHERE record_id = ?', [recordId])).map((r) => [Number(r.field_id), r]));
     for (const field of fields) {
       const key = indexKey(valueKind(field, fields), values[field.id]);
+      const old = before.get(field.id);
+      if (old && old.txt === key.txt && old.txt_full === key.full && (old.num === null ? null : Number(old.num)) === key.num) continue;
       await tx.run('UPDATE field_values SET txt = ?, txt_full = ?, num = ? WHERE field_id = ? AND record_id = ?', [key.txt, key.full, key.num, field.id, recordId]);
+      // Only the trigrams that come or go are written: an edit of a few letters in a long note touches a few rows.
+      const was = new Set(old?.txt == null ? [] : trigrams(old.txt_full ?? old.txt));
+      const now = new Set(key.txt === null ? [] : trigrams(key.full ?? key.txt));
+      await deleteGrams(tx, field.id, recordId, [...was].filter((g) => !now.has(g)));
+      await insertGrams(tx, [...now].filter((g) => !was.has(g)).map((g) => [field.id, g, recordId]));
     }
   });
 }
 
 export async function removeRecord(store: Store, dbId: number, recordId: number): Promise<void> {
   await store.transaction(async (tx) => {
+    // The trigram rows are found by their whole key, from the values they were cut from.
+    for (const r of await tx.all<IndexRow>('SELECT field_id, txt, txt_full, num FROM field_values WHERE record_id = ? AND txt IS NOT NULL', [recordId])) {
+      await deleteGrams(tx, Number(r.field_id), recordId, trigrams(r.txt_full ?? r.txt!));
+    }
     await tx.run('DELETE FROM field_values WHERE record_id = ?', [recordId]);
     const { changes } = await tx.run('DELETE FROM records WHERE id = ? AND db_id = ?', [recordId, dbId]);
     await tx.run('UPDATE dbs SET record_count = record_count - ?, data_version = data_version + 1 WHERE id = ?', [changes, dbId]);

@@ -86,4 +86,24 @@ export const CELL_MIGRATIONS: readonly Migration[] = [
       public_pem ${t.text} NOT NULL
     )${t.tableSuffix}`,
   ],
+  // The trigram index behind "contains": for each text or choice value, the distinct sequences
+  // of three code points in its whole folded text (txt_full, else txt), one row each, so that a
+  // needle's rarest trigram names the few records worth checking.
+  (t) => [
+    `CREATE TABLE field_grams (
+      field_id BIGINT NOT NULL,
+      gram ${t.dialect === 'mysql' ? 'VARCHAR(3) COLLATE utf8mb4_bin' : t.key} NOT NULL,
+      record_id BIGINT NOT NULL,
+      PRIMARY KEY (field_id, gram, record_id)
+    )${t.clusteredSuffix}`,
+    // SQL cannot cut text into trigrams on both stores, so the values already there get theirs
+    // when the cell is next opened (records.ts, backfillGrams): this row, while it exists, says
+    // how far that has come, field by field in id order and within a field by record.
+    `CREATE TABLE grams_backfill (
+      id INTEGER NOT NULL PRIMARY KEY,
+      field_id BIGINT NOT NULL,
+      record_id BIGINT NOT NULL
+    )${t.tableSuffix}`,
+    `INSERT INTO grams_backfill (id, field_id, record_id) VALUES (1, 0, 0)`,
+  ],
 ];
