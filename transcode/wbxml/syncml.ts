@@ -13,7 +13,7 @@
 //   toSyncmlXml(doc) → string             one line, no DOCTYPE, xmlns where the namespace
 //                   changes, CR kept as &#13;. decodeSyncml(encodeSyncml(x)) equals syncmlTree(x).
 import { vocabularyIndex, vocabularyOfFpi, type Vocabulary } from './code-pages.ts';
-import { WbxmlError } from './decode.ts';
+import { WbxmlError } from './reader.ts';
 import { DEVINF_11, DEVINF_12, DEVINF_NAMESPACE, DEVINF_VOCABULARIES, SYNCML_11, SYNCML_12, SYNCML_VOCABULARIES } from './syncml-tokens.ts';
 import { decodeTags, encodeTags, type TagElement } from './tags.ts';
 import { parseXml, type XmlElement } from './xml.ts';

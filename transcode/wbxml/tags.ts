@@ -12,10 +12,10 @@
 //       STR_I, STR_T, ENTITY; options.opaque(parent, bytes, at) turns OPAQUE content into a child.
 //       Every malformed input is a WbxmlError naming the byte; depth and output are bounded.
 import { vocabularyIndex, vocabularyOfFpi, vocabularyOfPublicId, type Vocabulary } from './code-pages.ts';
-import { WbxmlError } from './decode.ts';
+import { WbxmlError, WbxmlReader, hex } from './reader.ts';
 import { mbUint32 } from './encode.ts';
 import { CHARSET_ISO_8859_1, CHARSET_US_ASCII, CHARSET_UTF8, GLOBAL, TAG_ATTRIBUTES, TAG_CONTENT } from './wml-tokens.ts';
-import { NOT_XML_CHAR, isXmlChar } from './xml.ts';
+import { isXmlChar } from './xml.ts';
 
 export interface TagElement {
   name: string;
@@ -64,75 +64,22 @@ export function encodeTags(root: TagElement, vocabulary: Vocabulary, options: En
   return Buffer.concat(out);
 }
 
-const hex = (b: number) => `0x${b.toString(16).padStart(2, '0').toUpperCase()}`;
-
 export function decodeTags(bytes: Uint8Array, vocabularies: readonly Vocabulary[], options: DecodeTagsOptions = {}): { vocabulary: Vocabulary; version: number; root: TagElement } {
   if (!(bytes instanceof Uint8Array)) throw new WbxmlError('input is not bytes', 0);
   return new TagDecoder(bytes, vocabularies, options).document();
 }
 
-class TagDecoder {
-  private pos = 0;
-  private output = 0;
-  private charset = CHARSET_UTF8;
+class TagDecoder extends WbxmlReader {
   private table: Uint8Array = new Uint8Array(0);
   private tableStart = 0;
   private page = 0;
-  private readonly b: Uint8Array;
   private readonly vocabularies: readonly Vocabulary[];
   private readonly options: DecodeTagsOptions;
-  private readonly utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
   constructor(bytes: Uint8Array, vocabularies: readonly Vocabulary[], options: DecodeTagsOptions) {
-    this.b = bytes;
+    super(bytes, options.maxOutput ?? 16 << 20);
     this.vocabularies = vocabularies;
     this.options = options;
-  }
-
-  private fail(message: string, at = this.pos): never {
-    throw new WbxmlError(message, at);
-  }
-
-  private byte(what: string): number {
-    if (this.pos >= this.b.length) this.fail(`truncated: expected ${what}`);
-    return this.b[this.pos++];
-  }
-
-  private mb(what: string): number {
-    const start = this.pos;
-    let value = 0;
-    for (let n = 0; n < 5; n++) {
-      const c = this.byte(what);
-      value = value * 128 + (c & 0x7f);
-      if ((c & 0x80) === 0) {
-        if (value > 0xffffffff) this.fail(`${what} does not fit 32 bits`, start);
-        return value;
-      }
-    }
-    this.fail(`${what} is longer than 5 bytes`, start);
-  }
-
-  private count(n: number, at: number): void {
-    this.output += n;
-    if (this.output > (this.options.maxOutput ?? 16 << 20)) this.fail(`the document expands past ${this.options.maxOutput ?? 16 << 20} characters`, at);
-  }
-
-  private decodeString(bytes: Uint8Array, at: number): string {
-    let s: string;
-    if (this.charset === CHARSET_UTF8) {
-      try {
-        s = this.utf8.decode(bytes);
-      } catch {
-        this.fail('a string is not valid UTF-8', at);
-      }
-    } else {
-      const high = this.charset === CHARSET_US_ASCII ? bytes.findIndex((x) => x > 0x7f) : -1;
-      if (high >= 0) this.fail('a byte above 0x7F in a US-ASCII string', at + high);
-      s = Buffer.from(bytes).toString('latin1');
-    }
-    const bad = NOT_XML_CHAR.exec(s);
-    if (bad) this.fail(`a string holds U+${bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}, which XML does not allow`, at);
-    return s;
   }
 
   /** A NUL-terminated string of `from` at `start`; `base` places `from` in the input for errors. */
