@@ -60,9 +60,14 @@ export class Watchdog {
 
   /** One round: fire what is due, then deliver what is owed. */
   async tick(): Promise<TickReport> {
-    const report: TickReport = { fired: 0, delivered: 0, retried: 0, failed: 0, rowsRead: 0 };
+    const report = await this.fireDue();
+    await this.deliverOwed(report);
+    return report;
+  }
+
+  /** The first half of a tick: every due watch becomes a notice (with its delivery owed). */
+  async fireDue(report: TickReport = { fired: 0, delivered: 0, retried: 0, failed: 0, rowsRead: 0 }): Promise<TickReport> {
     while (await this.#fireBatch(report)) {}
-    await this.#deliver(report);
     return report;
   }
 
@@ -114,7 +119,8 @@ export class Watchdog {
     return due.length === this.#batch;
   }
 
-  async #deliver(report: TickReport): Promise<void> {
+  /** The second half: sends what the outbox owes now, one claimed notice at a time. */
+  async deliverOwed(report: TickReport): Promise<void> {
     const now = this.#now();
     const owed = await this.store.all<OwedRow>(
       'SELECT id, channel, address, title, attempts, next_try_at FROM alarm_notices WHERE next_try_at <= ? ORDER BY next_try_at LIMIT ?',
