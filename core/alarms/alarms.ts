@@ -30,6 +30,8 @@ export interface SetAlarm {
   channel: AlarmEvent;
   /** When a time alarm goes off next (undefined when it has gone off, or watches a value). */
   dueAt?: number;
+  /** A time alarm that has gone off (and waits for a new time). */
+  done: boolean;
   /** A value alarm whose condition holds now. */
   holds: boolean;
 }
@@ -109,8 +111,8 @@ export class CellAlarms {
   /** The alarms the actor has set: alarm values in their records, and planner reminders. */
   async setAlarms(actor: Actor, offset: number, limit: number): Promise<Page<SetAlarm>> {
     this.#mustHost(actor);
-    const rows = await this.#store.all<{ title: string; link: string; channel: string; due_at: number | null; holds: number }>(
-      'SELECT title, link, channel, due_at, holds FROM alarm_watch WHERE owner = ? ORDER BY id LIMIT ? OFFSET ?',
+    const rows = await this.#store.all<{ title: string; link: string; channel: string; target: number | null; due_at: number | null; holds: number }>(
+      'SELECT title, link, channel, target, due_at, holds FROM alarm_watch WHERE owner = ? ORDER BY id LIMIT ? OFFSET ?',
       [actor.login, limit + 1, offset],
     );
     const items = rows.slice(0, limit).map((r) => ({
@@ -118,6 +120,7 @@ export class CellAlarms {
       link: r.link,
       channel: r.channel as AlarmEvent,
       dueAt: r.due_at === null || Number(r.due_at) === 0 ? undefined : Number(r.due_at),
+      done: r.target !== null && r.due_at === null,
       holds: Boolean(Number(r.holds)),
     }));
     return { items, more: rows.length > limit };

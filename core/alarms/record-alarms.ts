@@ -33,10 +33,11 @@ export interface RecordLike {
   values: Record<string, Value>;
 }
 
-/** The record in a few words: its first text value, else its number. */
+/** The record in a few words: its first two text values, else its number. */
 function recordName(db: Database, record: RecordLike): string {
-  const text = db.fields.find((f) => f.type === 'text' && record.values[f.id] !== undefined);
-  return text ? String(record.values[text.id]).split('\n')[0].slice(0, 40) : `#${record.id}`;
+  const texts = db.fields.filter((f) => f.type === 'text' && record.values[f.id] !== undefined).slice(0, 2);
+  const name = texts.map((f) => String(record.values[f.id]).split('\n')[0]).join(' ');
+  return name ? name.slice(0, 48) : `#${record.id}`;
 }
 
 function trigger(db: Database, field: Field, record: RecordLike, limit: Value): { trigger: Trigger; what: string } {
