@@ -29,7 +29,9 @@ export interface TickReport {
   rowsRead: number;
 }
 
-type DueRow = { id: number; owner: string; channel: string; title: string; link: string; due_at: number };
+type DueRow = { id: number; owner: string; channel: string; title: string; link: string };
+
+const marks = (n: number) => Array(n).fill('?').join(', ');
 type OwedRow = { id: number; channel: string; address: string | null; title: string; attempts: number; next_try_at: number };
 
 const ADDRESS_COLUMN = { email: 'email', sms: 'phone' } as const;
@@ -92,31 +94,36 @@ export class Watchdog {
   /** Fires up to one batch of due watches; returns whether a full batch was found (more may wait). */
   async #fireBatch(report: TickReport): Promise<boolean> {
     const now = this.#now();
-    const due = await this.store.all<DueRow>('SELECT id, owner, channel, title, link, due_at FROM alarm_watch WHERE due_at <= ? ORDER BY due_at LIMIT ?', [now, this.#batch]);
-    report.rowsRead += due.length;
-    if (due.length === 0) return false;
-    await this.store.transaction(async (tx) => {
-      for (const w of due) {
-        // Only if nothing fired or re-armed it since it was read (another watchdog, an edit).
-        const { changes } = await tx.run('UPDATE alarm_watch SET due_at = NULL WHERE id = ? AND due_at = ?', [w.id, w.due_at]);
-        if (changes === 0) continue;
+    return this.store.transaction(async (tx) => {
+      // Read by the due_at index, and locked: a second watchdog waits, then finds them fired.
+      const due = await tx.all<DueRow>(
+        `SELECT id, owner, channel, title, link FROM alarm_watch WHERE due_at <= ? ORDER BY due_at LIMIT ?${tx.dialect === 'mysql' ? ' FOR UPDATE' : ''}`,
+        [now, this.#batch],
+      );
+      report.rowsRead += due.length;
+      if (due.length === 0) return false;
+      await tx.run(`UPDATE alarm_watch SET due_at = NULL WHERE id IN (${marks(due.length)})`, due.map((w) => w.id));
+      const addressed = [...new Set(due.filter((w) => w.channel !== 'login').map((w) => w.owner))];
+      const contacts = addressed.length
+        ? await tx.all<{ login: string; email: string | null; phone: string | null }>(`SELECT login, email, phone FROM alarm_contacts WHERE login IN (${marks(addressed.length)})`, addressed)
+        : [];
+      report.rowsRead += contacts.length;
+      const contactOf = new Map(contacts.map((c) => [c.login, c]));
+      const rows = due.map((w) => {
         const channel = w.channel as AlarmEvent;
-        let address: string | null = null;
-        if (channel !== 'login') {
-          const contact = await tx.get<{ email: string | null; phone: string | null }>('SELECT email, phone FROM alarm_contacts WHERE login = ?', [w.owner]);
-          report.rowsRead += contact ? 1 : 0;
-          address = contact?.[ADDRESS_COLUMN[channel]] ?? null;
-        }
+        const address = channel === 'login' ? null : (contactOf.get(w.owner)?.[ADDRESS_COLUMN[channel]] ?? null);
         const delivery = channel === 'login' ? 'none' : address ? 'pending' : 'failed';
-        await tx.run(
-          'INSERT INTO alarm_notices (owner, watch_id, title, link, channel, fired_at, delivery, address, next_try_at, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-          [w.owner, w.id, w.title, w.link, channel, now, delivery, address, delivery === 'pending' ? now : null, delivery === 'failed' ? NO_ADDRESS[channel as 'email' | 'sms'] : null],
-        );
-        report.fired++;
         if (delivery === 'failed') report.failed++;
-      }
+        const error = delivery === 'failed' ? NO_ADDRESS[channel as 'email' | 'sms'] : null;
+        return [w.owner, w.id, w.title, w.link, channel, now, delivery, address, delivery === 'pending' ? now : null, error];
+      });
+      await tx.run(
+        `INSERT INTO alarm_notices (owner, watch_id, title, link, channel, fired_at, delivery, address, next_try_at, last_error) VALUES ${rows.map(() => `(${marks(10)})`).join(', ')}`,
+        rows.flat(),
+      );
+      report.fired += due.length;
+      return due.length === this.#batch;
     });
-    return due.length === this.#batch;
   }
 
   /** The second half: sends what the outbox owes now, one claimed notice at a time. */
