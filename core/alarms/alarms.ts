@@ -3,7 +3,8 @@
 // recordsRemoved; the watchdog (watchdog.ts) does the firing.
 import type { Store } from '../store/store.ts';
 import { migrate } from '../store/migrate.ts';
-import { forbidden, invalid } from '../errors.ts';
+import { CellPart } from '../cell/part.ts';
+import { invalid } from '../errors.ts';
 import type { AlarmEvent } from '../cell/fields.ts';
 import type { Actor, Database, Page } from '../cell/cell.ts';
 import { ALARM_MIGRATIONS } from './schema.ts';
@@ -47,15 +48,7 @@ const EMAIL = /^[^\s@<>(),;:"]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,}$/;
 /** International form, as Kannel's sendsms takes it: an optional +, then 3 to 20 digits. */
 const PHONE = /^\+?\d{3,20}$/;
 
-export class CellAlarms {
-  readonly #cellId: string;
-  readonly #store: Store;
-
-  private constructor(cellId: string, store: Store) {
-    this.#cellId = cellId;
-    this.#store = store;
-  }
-
+export class CellAlarms extends CellPart {
   static async open(cellId: string, store: Store): Promise<CellAlarms> {
     await migrate(store, 'alarms', ALARM_MIGRATIONS);
     return new CellAlarms(cellId, store);
@@ -65,19 +58,19 @@ export class CellAlarms {
 
   async recordsWritten(db: Database, records: readonly RecordLike[]): Promise<void> {
     if (!db.fields.some((f) => f.type === 'alarm')) return;
-    for (const record of records) await watchRecord(this.#store, db, record);
+    for (const record of records) await watchRecord(this.store, db, record);
   }
 
   async recordsRemoved(db: Database, recordIds: readonly number[]): Promise<void> {
-    for (const id of recordIds) await unwatchRecord(this.#store, db, id);
+    for (const id of recordIds) await unwatchRecord(this.store, db, id);
   }
 
   // What a user sees ------------------------------------------------------------------------
 
   /** What fired for the actor, newest first. */
   async notices(actor: Actor, offset: number, limit: number): Promise<Page<FiredNotice>> {
-    this.#mustHost(actor);
-    const rows = await this.#store.all<NoticeRow>(
+    this.mustHost(actor);
+    const rows = await this.store.all<NoticeRow>(
       'SELECT id, title, link, channel, fired_at, seen, delivery, attempts, last_error FROM alarm_notices WHERE owner = ? ORDER BY id DESC LIMIT ? OFFSET ?',
       [actor.login, limit + 1, offset],
     );
@@ -96,22 +89,22 @@ export class CellAlarms {
   }
 
   async unseenCount(actor: Actor): Promise<number> {
-    this.#mustHost(actor);
-    const row = await this.#store.get<{ n: number }>('SELECT COUNT(*) AS n FROM alarm_notices WHERE owner = ? AND seen = 0', [actor.login]);
+    this.mustHost(actor);
+    const row = await this.store.get<{ n: number }>('SELECT COUNT(*) AS n FROM alarm_notices WHERE owner = ? AND seen = 0', [actor.login]);
     return Number(row?.n ?? 0);
   }
 
   /** Marks notices the actor was shown as seen. */
   async markSeen(actor: Actor, ids: readonly number[]): Promise<void> {
-    this.#mustHost(actor);
+    this.mustHost(actor);
     if (ids.length === 0) return;
-    await this.#store.run(`UPDATE alarm_notices SET seen = 1 WHERE owner = ? AND id IN (${ids.map(() => '?').join(', ')})`, [actor.login, ...ids]);
+    await this.store.run(`UPDATE alarm_notices SET seen = 1 WHERE owner = ? AND id IN (${ids.map(() => '?').join(', ')})`, [actor.login, ...ids]);
   }
 
   /** The alarms the actor has set: alarm values in their records, and planner reminders. */
   async setAlarms(actor: Actor, offset: number, limit: number): Promise<Page<SetAlarm>> {
-    this.#mustHost(actor);
-    const rows = await this.#store.all<{ title: string; link: string; channel: string; target: number | null; due_at: number | null; holds: number }>(
+    this.mustHost(actor);
+    const rows = await this.store.all<{ title: string; link: string; channel: string; target: number | null; due_at: number | null; holds: number }>(
       'SELECT title, link, channel, target, due_at, holds FROM alarm_watch WHERE owner = ? ORDER BY id LIMIT ? OFFSET ?',
       [actor.login, limit + 1, offset],
     );
@@ -127,25 +120,22 @@ export class CellAlarms {
   }
 
   async contact(actor: Actor): Promise<Contact> {
-    this.#mustHost(actor);
-    const row = await this.#store.get<{ email: string | null; phone: string | null }>('SELECT email, phone FROM alarm_contacts WHERE login = ?', [actor.login]);
+    this.mustHost(actor);
+    const row = await this.store.get<{ email: string | null; phone: string | null }>('SELECT email, phone FROM alarm_contacts WHERE login = ?', [actor.login]);
     return { email: row?.email ?? '', phone: row?.phone ?? '' };
   }
 
   async setContact(actor: Actor, raw: Contact): Promise<Contact> {
-    this.#mustHost(actor);
+    this.mustHost(actor);
     const email = raw.email.trim();
     const phone = raw.phone.replace(/[\s\-().\/]/g, '');
     if (email && !EMAIL.test(email)) throw invalid('That email address does not look right (name@example.org).', 'email');
     if (phone && !PHONE.test(phone)) throw invalid('A phone number has 3 to 20 digits, with + before the country code.', 'phone');
-    await this.#store.transaction(async (tx) => {
+    await this.store.transaction(async (tx) => {
       await tx.run('DELETE FROM alarm_contacts WHERE login = ?', [actor.login]);
       await tx.run('INSERT INTO alarm_contacts (login, email, phone) VALUES (?, ?, ?)', [actor.login, email || null, phone || null]);
     });
     return { email, phone };
   }
 
-  #mustHost(actor: Actor): void {
-    if (actor.cellId !== this.#cellId) throw forbidden('This cell does not host you.');
-  }
 }

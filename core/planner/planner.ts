@@ -2,7 +2,8 @@
 // which go into the alarm watch index to be fired by the watchdog at the set time before.
 import type { Store } from '../store/store.ts';
 import { migrate } from '../store/migrate.ts';
-import { forbidden, invalid, notFound } from '../errors.ts';
+import { CellPart } from '../cell/part.ts';
+import { invalid, notFound } from '../errors.ts';
 import { ALARM_EVENTS, checkName, parseValue, type AlarmEvent } from '../cell/fields.ts';
 import type { Actor } from '../cell/cell.ts';
 import { dropWatch, putWatch } from '../alarms/watches.ts';
@@ -96,15 +97,7 @@ export function weekStart(day: number): number {
   return start - ((new Date(start).getUTCDay() + 6) % 7) * DAY;
 }
 
-export class Planner {
-  readonly #cellId: string;
-  readonly #store: Store;
-
-  private constructor(cellId: string, store: Store) {
-    this.#cellId = cellId;
-    this.#store = store;
-  }
-
+export class Planner extends CellPart {
   static async open(cellId: string, store: Store): Promise<Planner> {
     await migrate(store, 'planner', PLANNER_MIGRATIONS);
     return new Planner(cellId, store);
@@ -112,8 +105,8 @@ export class Planner {
 
   /** The actor's events starting in [from, to), in time order. */
   async between(actor: Actor, from: number, to: number): Promise<PlannerEvent[]> {
-    this.#mustHost(actor);
-    const rows = await this.#store.all<EventRow>(
+    this.mustHost(actor);
+    const rows = await this.store.all<EventRow>(
       'SELECT id, type, title, starts_at, duration_min, remind, remind_before_min FROM planner_events WHERE owner = ? AND starts_at >= ? AND starts_at < ? ORDER BY starts_at, id',
       [actor.login, from, to],
     );
@@ -126,8 +119,8 @@ export class Planner {
   }
 
   async event(actor: Actor, id: number): Promise<PlannerEvent> {
-    this.#mustHost(actor);
-    const row = await this.#store.get<EventRow & { owner: string }>(
+    this.mustHost(actor);
+    const row = await this.store.get<EventRow & { owner: string }>(
       'SELECT id, owner, type, title, starts_at, duration_min, remind, remind_before_min FROM planner_events WHERE id = ?',
       [id],
     );
@@ -136,9 +129,9 @@ export class Planner {
   }
 
   async create(actor: Actor, input: EventInput): Promise<number> {
-    this.#mustHost(actor);
+    this.mustHost(actor);
     const e = readEvent(input);
-    return this.#store.transaction(async (tx) => {
+    return this.store.transaction(async (tx) => {
       const { lastId } = await tx.run(
         'INSERT INTO planner_events (owner, type, title, starts_at, duration_min, remind, remind_before_min, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
         [actor.login, e.type, e.title, e.startsAt, e.duration, e.remind, e.remindBefore, Date.now()],
@@ -151,7 +144,7 @@ export class Planner {
   async update(actor: Actor, id: number, input: EventInput): Promise<void> {
     await this.event(actor, id);
     const e = readEvent(input);
-    await this.#store.transaction(async (tx) => {
+    await this.store.transaction(async (tx) => {
       await tx.run(
         'UPDATE planner_events SET type = ?, title = ?, starts_at = ?, duration_min = ?, remind = ?, remind_before_min = ?, updated_at = ? WHERE id = ?',
         [e.type, e.title, e.startsAt, e.duration, e.remind, e.remindBefore, Date.now(), id],
@@ -162,7 +155,7 @@ export class Planner {
 
   async remove(actor: Actor, id: number): Promise<void> {
     await this.event(actor, id);
-    await this.#store.transaction(async (tx) => {
+    await this.store.transaction(async (tx) => {
       await tx.run('DELETE FROM planner_events WHERE id = ?', [id]);
       await dropWatch(tx, 'event', id, 0);
     });
@@ -179,7 +172,4 @@ export class Planner {
     );
   }
 
-  #mustHost(actor: Actor): void {
-    if (actor.cellId !== this.#cellId) throw forbidden('This cell does not host you.');
-  }
 }
