@@ -8,6 +8,7 @@ import { invalid } from '../errors.ts';
 import type { AlarmEvent } from '../cell/fields.ts';
 import type { Actor, Database, Page } from '../cell/cell.ts';
 import { ALARM_MIGRATIONS } from './schema.ts';
+import { backfillWatches } from './backfill.ts';
 import { unwatchRecord, watchRecord, type RecordLike } from './record-alarms.ts';
 
 export type Delivery = 'none' | 'pending' | 'sending' | 'sent' | 'failed';
@@ -51,6 +52,7 @@ const PHONE = /^\+?\d{3,20}$/;
 export class CellAlarms extends CellPart {
   static async open(cellId: string, store: Store): Promise<CellAlarms> {
     await migrate(store, 'alarms', ALARM_MIGRATIONS);
+    await backfillWatches(store, cellId);
     return new CellAlarms(cellId, store);
   }
 

@@ -47,6 +47,10 @@ export const ALARM_MIGRATIONS: readonly Migration[] = [
     )${t.tableSuffix}`,
     `CREATE INDEX alarm_notices_owner ON alarm_notices (owner, id)`,
     `CREATE INDEX alarm_notices_due ON alarm_notices (next_try_at)`,
+    // Records written before this table existed get their watches when the cell is next opened
+    // (backfill.ts); this row, while it exists, says so.
+    `CREATE TABLE alarm_backfill (id INTEGER NOT NULL PRIMARY KEY)${t.tableSuffix}`,
+    `INSERT INTO alarm_backfill (id) VALUES (1)`,
     // Where a user's email and SMS alarms go.
     `CREATE TABLE alarm_contacts (
       login ${t.key} NOT NULL PRIMARY KEY,

@@ -310,3 +310,26 @@ test('planner input is checked, and events are their owner\'s alone', async (t) 
   t.is(await kindOf(planner.event({ login: 'ann', cellId: 'c2' }, id)), 'forbidden');
   t.is((await planner.all(bob)).length, 0);
 });
+
+test('alarm values stored before the watch index existed get their watches when the cell opens', async (t) => {
+  const clock = new Clock();
+  const base = freshBase();
+  const first = await system(base);
+  const ann = await first.register('ann', 'secret', 'Ann');
+  const { ref, f } = await cellar(first, ann);
+  await first.importRecords(ann, ref, [
+    { [f.name]: 'Margaux', [f.drink]: '2026-11-01' },
+    { [f.name]: 'Petrus', [f.bottles]: '1', [f.low]: '3' },
+    { [f.name]: 'Latour', [f.bottles]: '9', [f.low]: '3', [f.drink]: '2031-01-01' },
+  ]);
+  // As a store written before alarms were watched: no watches, the backfill still to do.
+  const store = (await first.cell('c1')).store;
+  await store.run('DELETE FROM alarm_watch');
+  await store.run('INSERT INTO alarm_backfill (id) VALUES (1)');
+  await closeTestPortal(first);
+  const second = await system(base);
+  const dog = await watchdog(second, clock);
+  t.is((await dog.tick()).fired, 2, 'the past date and the stock below its limit');
+  t.is((await (await second.alarms(ann)).setAlarms(ann, 0, 10)).items.length, 4);
+  t.falsy(await (await second.cell('c1')).store.get('SELECT id FROM alarm_backfill'), 'done once');
+});
