@@ -10,6 +10,8 @@ import { Cell, type Access, type Actor, type Database, type NewField, type Page,
 import type { StoredRecord, RecordInput } from './cell/records.ts';
 import type { Query } from './cell/search.ts';
 import { CoreError, invalid, notFound } from './errors.ts';
+import type { CellAlarms } from './alarms/alarms.ts';
+import type { Planner } from './planner/planner.ts';
 
 /** A database anywhere in the system: the cell that hosts it and its id there. */
 export interface DbRef {
@@ -163,6 +165,21 @@ export class Portal {
   async addField(actor: Actor, ref: DbRef, spec: NewField) {
     const { cell, as } = await this.#at(actor, ref);
     return cell.addField(as, ref.dbId, spec);
+  }
+
+  async setAlarm(actor: Actor, ref: DbRef, fieldId: number, spec: Pick<NewField, 'watch' | 'op' | 'event'>) {
+    const { cell, as } = await this.#at(actor, ref);
+    return cell.setAlarm(as, ref.dbId, fieldId, spec);
+  }
+
+  // Alarms and the planner live on the user's own cell (core/alarms, core/planner) --------------
+
+  async alarms(actor: Actor): Promise<CellAlarms> {
+    return (await this.cell(actor.cellId)).alarms;
+  }
+
+  async planner(actor: Actor): Promise<Planner> {
+    return (await this.cell(actor.cellId)).planner;
   }
 
   // Records ------------------------------------------------------------------------------
