@@ -13,7 +13,8 @@ import { MAIL_MIGRATIONS } from './schema.ts';
 import { Secrets } from './secrets.ts';
 import { checkAddress, incomingLogin, outgoingLogin, readAccount, toAccount, type Account, type AccountInput, type AccountRow } from './accounts.ts';
 import { ServerQueue } from './queue.ts';
-import { classify, serverKey, type MailFailure } from './server.ts';
+import { classify, serverKey } from './server.ts';
+import { noteFailure, noteSuccess, refuseIfWaiting, type Attempts } from './attempts.ts';
 import { checkImap } from './imap.ts';
 import { checkPop3 } from './pop3.ts';
 import { sendSmtp } from './smtp.ts';
@@ -54,10 +55,8 @@ export interface MailSummary {
   outbox: number;
 }
 
-const MAX_RETRY_MS = 60 * 60_000;
 const MAX_BODY = 60_000;
 const MAX_RECIPIENTS = 20;
-const clock = (ms: number) => new Date(ms).toISOString().slice(11, 16) + ' UTC';
 
 export class Mail {
   readonly cellId: string;
@@ -116,6 +115,8 @@ export class Mail {
         const sameServer = previous.in_host === columns.in_host && Number(previous.in_port) === columns.in_port;
         const reset = sameServer ? '' : ', imap_validity = 0, imap_last_uid = 0';
         await this.store.run(`UPDATE mail_accounts SET ${names.map((n) => `${n} = ?`).join(', ')}${reset} WHERE id = ? AND owner = ?`, [...Object.values(columns), previous.id, owner]);
+        // Messages that waited for a new password may go now.
+        await this.store.run("UPDATE mail_messages SET state = 'retry', retry_at = 0 WHERE account_id = ? AND folder = 'outbox' AND state = 'bad-password'", [previous.id]);
         return Number(previous.id);
       }
       const { lastId } = await this.store.run(
@@ -134,19 +135,19 @@ export class Mail {
   /**
    * Fetches the new messages of one account into the inbox and returns how many were new. A server
    * that refused the password is not asked again until the password changes; one that failed
-   * otherwise not before its retry time. `interrupt` stops the check between two messages.
+   * otherwise not before its retry time.
    */
-  async check(actor: Actor, accountId: number, interrupt?: AbortSignal): Promise<number> {
+  async check(actor: Actor, accountId: number): Promise<number> {
     const row = await this.#row(actor, accountId);
     const running = this.#checking.get(row.id);
     if (running) return running;
-    const check = this.#check(row, interrupt).finally(() => this.#checking.delete(row.id));
+    const check = this.#check(row).finally(() => this.#checking.delete(row.id));
     this.#checking.set(row.id, check);
     return check;
   }
 
-  async #check(row: AccountRow, interrupt?: AbortSignal): Promise<number> {
-    this.#mayConnect(row);
+  async #check(row: AccountRow): Promise<number> {
+    refuseIfWaiting(attemptsOf(row), this.#options.now());
     const server = incomingLogin(row, this.#secrets);
     const { quota, now } = this.#options;
     let stored = 0;
@@ -154,8 +155,7 @@ export class Mail {
       if (await storeIncoming(this.store, { owner: row.owner, accountId: row.id, source, raw }, quota, now(), after)) stored++;
     };
     try {
-      await this.#options.queue.run(serverKey(server), async (timeout) => {
-        const signal = interrupt ? AbortSignal.any([timeout, interrupt]) : timeout;
+      await this.#options.queue.run(serverKey(server), async (signal) => {
         if (row.protocol === 'imap') {
           const place = { validity: BigInt(row.imap_validity), lastUid: Number(row.imap_last_uid) };
           await checkImap(server, place, ({ validity, uid, raw }) =>
@@ -168,30 +168,13 @@ export class Mail {
         }
       });
     } catch (err) {
-      if (interrupt?.aborted) throw new CoreError('unavailable', `The check stopped after ${stored} new message${stored === 1 ? '' : 's'}. Check again for the rest.`);
-      throw await this.#failed(row, classify(err, server), stored);
+      const said = await noteFailure(this.store, 'mail_accounts', attemptsOf(row), classify(err, server), now(), this.#options.retryMs);
+      const kept = stored ? ` ${stored} new message${stored === 1 ? ' was' : 's were'} stored before that.` : '';
+      throw new CoreError(said.kind, said.message + kept);
     }
-    await this.store.run("UPDATE mail_accounts SET state = 'ok', problem = '', failures = 0, retry_at = 0, checked_at = ? WHERE id = ?", [now(), row.id]);
+    await noteSuccess(this.store, 'mail_accounts', row.id);
+    await this.store.run('UPDATE mail_accounts SET checked_at = ? WHERE id = ?', [now(), row.id]);
     return stored;
-  }
-
-  /** Refuses, without connecting, an account waiting for a new password or for its retry time. */
-  #mayConnect(row: AccountRow): void {
-    if (row.state === 'bad-password') throw new CoreError('bad-password', `${row.problem} Type the password again in the account's settings.`);
-    if (Number(row.retry_at) > this.#options.now()) throw new CoreError('unavailable', `${row.problem} Try again after ${clock(Number(row.retry_at))}.`);
-  }
-
-  /** Notes a failure on the account and returns what the user is told. */
-  async #failed(row: AccountRow, failure: MailFailure, stored = 0): Promise<CoreError> {
-    const kept = stored ? ` ${stored} new message${stored === 1 ? ' was' : 's were'} stored before that.` : '';
-    if (failure.kind === 'bad-password') {
-      await this.store.run("UPDATE mail_accounts SET state = 'bad-password', problem = ? WHERE id = ?", [failure.message, row.id]);
-      return new CoreError('bad-password', `${failure.message} It will not be tried again until you type the password again in the account's settings.${kept}`);
-    }
-    const failures = Number(row.failures) + 1;
-    const retryAt = this.#options.now() + Math.min(this.#options.retryMs * 2 ** (failures - 1), MAX_RETRY_MS);
-    await this.store.run("UPDATE mail_accounts SET state = 'retry', problem = ?, failures = ?, retry_at = ? WHERE id = ?", [failure.message, failures, retryAt, row.id]);
-    return new CoreError('unavailable', `${failure.message} Try again after ${clock(retryAt)}.${kept}`);
   }
 
   // Reading ------------------------------------------------------------------------------
@@ -271,12 +254,12 @@ export class Mail {
     const message = await readMessage(this.store, owner, id);
     if (!message || message.folder !== 'outbox') throw notFound('This message is not in your outbox.');
     const row = await this.#row(actor, message.accountId);
-    try {
-      this.#mayConnect(row);
-    } catch (err) {
-      return { id, sent: false, problem: (err as Error).message };
-    }
     const now = this.#options.now();
+    try {
+      refuseIfWaiting(message.attempts, now);
+    } catch (err) {
+      return { id, sent: false, problem: `Not sent: ${(err as Error).message}` };
+    }
     const claim = await this.store.run("UPDATE mail_messages SET sending_until = ? WHERE id = ? AND owner = ? AND folder = 'outbox' AND sending_until < ?", [now + 3 * this.#options.queue.options.timeoutMs, id, owner, now]);
     if (!claim.changes) return { id, sent: false, problem: 'This message is being sent right now.' };
     const server = outgoingLogin(row, this.#secrets);
@@ -301,17 +284,17 @@ export class Mail {
         ),
       );
     } catch (err) {
-      const failure = classify(err, server);
-      const said = failure.kind === 'refused' ? new CoreError('invalid', failure.message) : await this.#failed(row, failure);
-      const problem = `Not sent: ${said.message} It waits in your outbox.`;
-      await this.store.run('UPDATE mail_messages SET problem = ?, sending_until = 0 WHERE id = ?', [problem, id]);
-      return { id, sent: false, problem };
+      const said = await noteFailure(this.store, 'mail_messages', message.attempts, classify(err, server), this.#options.now(), this.#options.retryMs);
+      await this.store.run('UPDATE mail_messages SET sending_until = 0 WHERE id = ?', [id]);
+      return { id, sent: false, problem: `Not sent: ${said.message} It waits in your outbox.` };
     }
-    await this.store.run("UPDATE mail_messages SET folder = 'sent', problem = '', sending_until = 0, sent_at = ? WHERE id = ?", [this.#options.now(), id]);
-    if (row.state === 'retry') await this.store.run("UPDATE mail_accounts SET state = 'ok', problem = '', failures = 0, retry_at = 0 WHERE id = ?", [row.id]);
+    await noteSuccess(this.store, 'mail_messages', id);
+    await this.store.run("UPDATE mail_messages SET folder = 'sent', sending_until = 0, sent_at = ? WHERE id = ?", [this.#options.now(), id]);
     return { id, sent: true, problem: '' };
   }
 }
+
+const attemptsOf = (row: AccountRow): Attempts => ({ id: Number(row.id), state: row.state, problem: row.problem, retry_at: Number(row.retry_at), failures: Number(row.failures) });
 
 /** A comma-separated list of addresses ("Name <a@b>" or "a@b"), checked, as one header line. */
 function addressList(raw: string, field: string): string {

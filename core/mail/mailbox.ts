@@ -6,6 +6,7 @@ import type { Store } from '../store/store.ts';
 import { DuplicateKeyError } from '../store/store.ts';
 import { addFiles, filesOf, type FileEntry, type NewFile } from '../files/files.ts';
 import { parseMail } from '../../transcode/mime.ts';
+import type { Attempts } from './attempts.ts';
 
 export const FOLDERS = ['inbox', 'sent', 'outbox'] as const;
 export type Folder = (typeof FOLDERS)[number];
@@ -22,6 +23,8 @@ export interface MessageSummary {
   unread: boolean;
   /** Why an outbox message is not sent yet. */
   problem: string;
+  /** Its failed attempts (see attempts.ts). */
+  attempts: Attempts;
 }
 
 export interface Message extends MessageSummary {
@@ -45,10 +48,13 @@ type MessageRow = {
   message_id: string;
   in_reply_to: string;
   unread: number;
+  state: string;
   problem: string;
+  retry_at: number;
+  failures: number;
 };
 
-const SUMMARY = 'id, folder, account_id, sender, recipients, sent_at, subject, unread, problem';
+const SUMMARY = 'id, folder, account_id, sender, recipients, sent_at, subject, unread, state, problem, retry_at, failures';
 
 const toSummary = (r: Omit<MessageRow, 'cc' | 'body' | 'message_id' | 'in_reply_to'>): MessageSummary => ({
   id: Number(r.id),
@@ -60,6 +66,7 @@ const toSummary = (r: Omit<MessageRow, 'cc' | 'body' | 'message_id' | 'in_reply_
   date: Number(r.sent_at),
   unread: Boolean(Number(r.unread)),
   problem: r.problem,
+  attempts: { id: Number(r.id), state: r.state, problem: r.problem, retry_at: Number(r.retry_at), failures: Number(r.failures) },
 });
 
 /** Headers are stored as keys of at most 255 characters where they are indexed. */
@@ -83,8 +90,8 @@ export interface NewMessage {
 
 export async function insertMessage(tx: Store, owner: string, m: NewMessage, files: readonly NewFile[], quota: number, now: number): Promise<number> {
   const { lastId } = await tx.run(
-    `INSERT INTO mail_messages (owner, folder, account_id, sender, recipients, cc, sent_at, subject, body, message_id, in_reply_to, unread, problem, retry_at, sending_until, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 0, 0, ?)`,
+    `INSERT INTO mail_messages (owner, folder, account_id, sender, recipients, cc, sent_at, subject, body, message_id, in_reply_to, unread, state, problem, retry_at, failures, sending_until, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ok', '', 0, 0, 0, ?)`,
     [owner, m.folder, m.accountId, m.from, m.to, m.cc, m.date, m.subject, m.body, clip(m.messageId), clip(m.inReplyTo), m.unread ? 1 : 0, now],
   );
   if (files.length) await addFiles(tx, owner, fileOrigin(lastId), files, quota, now);

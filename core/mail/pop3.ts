@@ -3,6 +3,7 @@
 // so a check cut short loses nothing, and the next one takes what is left.
 import Pop3Command from 'node-pop3';
 import type { Readable } from 'node:stream';
+import type { Socket } from 'node:net';
 import type { ServerLogin } from './server.ts';
 
 export interface Pop3Message {
@@ -20,16 +21,19 @@ async function bytesOf(stream: Readable): Promise<Buffer> {
 
 export async function checkPop3(server: ServerLogin, known: (uidl: string) => boolean, take: (m: Pop3Message) => Promise<void>, signal: AbortSignal): Promise<void> {
   const client = new Pop3Command({ host: server.host, port: server.port, tls: server.tls, user: server.login, password: server.password });
-  const socket = () => (client as unknown as { _socket: { destroy(): void } | null })._socket;
+  const socket = () => (client as unknown as { _socket: Socket | null })._socket;
   const stop = () => socket()?.destroy();
   signal.addEventListener('abort', stop);
   try {
     signal.throwIfAborted();
     const list = (await client.UIDL()) as string[][];
+    // node-pop3 never ends a message's stream when the line drops in the middle of it: watch the socket.
+    const dropped = new Promise<never>((_, fail) => socket()?.once('close', () => fail(Object.assign(new Error('connection closed'), { code: 'ECONNRESET' }))));
+    dropped.catch(() => {});
     for (const [number, uidl] of list) {
       if (!uidl || known(uidl)) continue;
       const [, stream] = (await client.command('RETR', number)) as [string, Readable];
-      await take({ uidl, raw: await bytesOf(stream) });
+      await take({ uidl, raw: await Promise.race([bytesOf(stream), dropped]) });
       signal.throwIfAborted();
     }
     await client.QUIT();

@@ -38,13 +38,16 @@ export class ServerQueue {
         const timer = setTimeout(() => controller.abort(timeout), this.options.timeoutMs);
         const aborted = new Promise<never>((_, fail) => controller.signal.addEventListener('abort', () => fail(controller.signal.reason)));
         aborted.catch(() => {});
-        Promise.race([job(controller.signal), aborted])
-          .then(resolve, reject)
-          .finally(() => {
-            clearTimeout(timer);
-            controller.abort(timeout); // a job still running after the race lost must stop too
-            this.#finished(server);
-          });
+        const running = job(controller.signal);
+        Promise.race([running, aborted]).then(resolve, reject);
+        // The place is free once the job has really stopped (its connection closed), so the bound
+        // holds for sockets, not just for promises; a job deaf to its signal gets one more period.
+        const grace = new Promise((done) => controller.signal.addEventListener('abort', () => setTimeout(done, this.options.timeoutMs)));
+        Promise.race([running.catch(() => {}), grace]).then(() => {
+          clearTimeout(timer);
+          controller.abort(timeout);
+          this.#finished(server);
+        });
       };
       if ((this.#active.get(server) ?? 0) < this.options.perServer) start();
       else {

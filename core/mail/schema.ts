@@ -37,7 +37,8 @@ export const MAIL_MIGRATIONS: readonly Migration[] = [
       created_at BIGINT NOT NULL,
       UNIQUE (owner, name)
     )${t.tableSuffix}`,
-    // folder: 'inbox' | 'sent' | 'outbox'. An outbox message keeps its Message-ID through retries.
+    // folder: 'inbox' | 'sent' | 'outbox'. An outbox message keeps its Message-ID through retries, and
+    // its failed attempts as an account keeps its own (attempts.ts).
     `CREATE TABLE mail_messages (
       id ${t.id},
       owner ${t.key} NOT NULL,
@@ -52,8 +53,10 @@ export const MAIL_MIGRATIONS: readonly Migration[] = [
       message_id ${t.key} NOT NULL,
       in_reply_to ${t.key} NOT NULL,
       unread INTEGER NOT NULL,
+      state ${t.key} NOT NULL,
       problem ${t.text} NOT NULL,
       retry_at BIGINT NOT NULL,
+      failures INTEGER NOT NULL,
       sending_until BIGINT NOT NULL,
       created_at BIGINT NOT NULL
     )${t.tableSuffix}`,

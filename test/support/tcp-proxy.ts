@@ -9,8 +9,15 @@ export type ProxyMode = 'up' | 'down' | 'stall';
 export class TcpProxy {
   readonly target: { host: string; port: number };
   port = 0;
+  /** Connections accepted so far, and the most open at once. */
+  accepted = 0;
+  mostOpen = 0;
+  #open = 0;
   #server: Server | undefined;
   #mode: ProxyMode = 'down';
+  /** Bytes from the server after which the line drops (the proxy goes down). */
+  cutAfter = Infinity;
+  #relayed = 0;
   readonly #sockets = new Set<Socket>();
 
   constructor(target: { host: string; port: number }) {
@@ -29,8 +36,10 @@ export class TcpProxy {
     if (mode === 'down') return this.#close();
     if (this.#server) return;
     const server = createServer((client) => {
+      this.accepted++;
+      this.mostOpen = Math.max(this.mostOpen, ++this.#open);
       this.#sockets.add(client);
-      client.on('close', () => this.#sockets.delete(client));
+      client.on('close', () => (this.#sockets.delete(client), this.#open--));
       client.on('error', () => {});
       if (this.#mode === 'stall') return;
       const upstream = connect(this.target.port, this.target.host);
@@ -38,7 +47,14 @@ export class TcpProxy {
       upstream.on('close', () => (this.#sockets.delete(upstream), client.destroy()));
       upstream.on('error', () => client.destroy());
       client.on('close', () => upstream.destroy());
-      client.pipe(upstream).pipe(client);
+      client.pipe(upstream);
+      upstream.on('data', (chunk: Buffer) => {
+        this.#relayed += chunk.length;
+        if (this.#relayed > this.cutAfter) {
+          this.cutAfter = Infinity;
+          void this.set('down');
+        } else client.write(chunk);
+      });
     });
     await new Promise<void>((resolve, reject) => server.once('error', reject).listen(this.port, '127.0.0.1', () => resolve()));
     this.port = (server.address() as AddressInfo).port;

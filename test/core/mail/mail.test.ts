@@ -111,28 +111,6 @@ for (const protocol of ['imap', 'pop3'] as const) {
     const long = await read('big');
     t.is(long.body.trimEnd(), big.body, 'every byte of the long body, the dot-stuffed line too');
   });
-
-  test(`${protocol}: a check interrupted halfway, then a new one: every message once`, async (t) => {
-    const { actor, mail } = await userWithMail();
-    const reader = await labUser(`int${protocol}`);
-    const id = tag();
-    await deliver(reader, ...Array.from({ length: 6 }, (_, i) => plainMail(`${id}-${i}`, `Number ${i}`, `Body ${i}`)));
-    const account = await mail.saveAccount(actor, labAccount(reader, protocol));
-    const stop = new AbortController();
-    // The connection is cut once the third message is in the store (what a dropped line does).
-    const watch = setInterval(async () => {
-      if ((await inbox(mail, actor)).length >= 3) stop.abort(new Error('line dropped'));
-    }, 5);
-    const first = await kindOf(mail.check(actor, account, stop.signal));
-    clearInterval(watch);
-    t.is(first, 'unavailable', 'the user is told the check stopped');
-    const partial = (await inbox(mail, actor)).length;
-    t.true(partial >= 3 && partial < 6, `stopped with ${partial} of 6`);
-    t.is(await mail.check(actor, account), 6 - partial);
-    t.is(await mail.check(actor, account), 0);
-    const subjects = (await inbox(mail, actor)).map((m) => m.subject).sort();
-    t.deepEqual(subjects, Array.from({ length: 6 }, (_, i) => `Number ${i} ${id}-${i}`));
-  });
 }
 
 test('two checks of one account at once store each message once', async (t) => {
