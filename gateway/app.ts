@@ -17,6 +17,7 @@ import { recordRoutes } from './routes/records.ts';
 import { searchRoutes } from './routes/search.ts';
 import { sharingRoutes } from './routes/sharing.ts';
 import { lockerRoutes } from './routes/locker.ts';
+import { mailRoutes } from './routes/mail.ts';
 
 export interface AppOptions {
   log?: (err: unknown) => void;
@@ -68,6 +69,7 @@ export function createApp(portal: Portal, options: AppOptions = {}): Koa<Gateway
   searchRoutes(router);
   sharingRoutes(router);
   lockerRoutes(router);
+  mailRoutes(router);
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

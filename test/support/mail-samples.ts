@@ -74,7 +74,7 @@ export function attachmentMail(tag: string, files = ATTACHED.files): Buffer {
 export function bigMail(tag: string, bytes = 200 * 1024): { raw: Buffer; body: string } {
   const lines: string[] = [];
   for (let i = 0, size = 0; size < bytes; i++) {
-    const line = i === 3 ? '.a line that starts with a dot' : `Line ${String(i).padStart(5, '0')} of a long message, words to fill the screen of a phone.`;
+    const line = i === 3 ? '.Line 00003 starts with a dot, which POP3 doubles on the wire.' : `Line ${String(i).padStart(5, '0')} of a long message, words to fill the screen of a phone.`;
     lines.push(line);
     size += line.length + 2;
   }
