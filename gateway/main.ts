@@ -10,7 +10,7 @@ import { Portal } from '../core/portal.ts';
 import { seedDemo } from '../core/demo.ts';
 
 const config = readConfig();
-const portal = await Portal.open(config.storeUrl);
+const portal = await Portal.open(config.storeUrl, { mail: config.mail });
 if (config.demo && (await seedDemo(portal))) console.log('First start: created cells c1, c2 and the demo account demo / demo.');
 const app = createApp(portal, { compileWml: config.compileWml });
 const server = app.listen(config.port, config.host, () => {

@@ -42,10 +42,12 @@ export class ServerQueue {
         Promise.race([running, aborted]).then(resolve, reject);
         // The place is free once the job has really stopped (its connection closed), so the bound
         // holds for sockets, not just for promises; a job deaf to its signal gets one more period.
-        const grace = new Promise((done) => controller.signal.addEventListener('abort', () => setTimeout(done, this.options.timeoutMs)));
+        let graceTimer: NodeJS.Timeout | undefined;
+        const grace = new Promise((done) => controller.signal.addEventListener('abort', () => (graceTimer = setTimeout(done, this.options.timeoutMs))));
         Promise.race([running.catch(() => {}), grace]).then(() => {
           clearTimeout(timer);
-          controller.abort(timeout);
+          controller.abort(timeout); // a job that lost the race stops now
+          clearTimeout(graceTimer);
           this.#finished(server);
         });
       };

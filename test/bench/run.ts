@@ -12,6 +12,8 @@ import { screenSizes } from './sizes.ts';
 import { kannelSizes } from './kannel.ts';
 import { sharedReadCost } from './sharing.ts';
 import { formatHandshakes, handshakesPerSecond } from './tls.ts';
+import { checkTimes, mailScreenSizes } from './mail.ts';
+import { startMailLab } from '../support/mail-lab.ts';
 import { startGateway } from '../support/client.ts';
 import { closeTestPortals } from '../support/system.ts';
 import { BUDGETS } from '../../gateway/device.ts';
@@ -157,6 +159,31 @@ async function tls() {
   console.log(`\n${formatHandshakes(await handshakesPerSecond())}`);
 }
 
-// BENCH_ONLY=sizes,throughput,search,sharing,tls runs some parts, for working on one figure.
+async function mail() {
+  try {
+    await startMailLab();
+  } catch (err) {
+    console.log(`\n(mail lab not started, mail skipped: ${(err as Error).message.split('\n')[0]})`);
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'gw-bench-'));
+  const stores: [string, string][] = [['sqlite', `sqlite:${dir}`]];
+  if (MYSQL && (await mysqlReachable())) {
+    const url = new URL(MYSQL);
+    url.pathname = `/benchmail_${process.pid}`;
+    stores.push(['mariadb', url.toString()]);
+  }
+  try {
+    console.log('\n## Mail: checking new messages from the local Dovecot into the inbox (parsed, stored, one transaction each)');
+    for (const line of await checkTimes(stores)) console.log(line);
+    console.log('\n## Mail screens in bytes (30 messages in the inbox; a 1.5 KB message)');
+    for (const line of await mailScreenSizes(`sqlite:${dir}`)) console.log(line);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    for (const [, base] of stores.slice(1)) await dropMysqlDatabases(base);
+  }
+}
+
+// BENCH_ONLY=sizes,throughput,search,sharing,tls,mail runs some parts, for working on one figure.
 const only = process.env.BENCH_ONLY?.split(',');
-for (const [name, part] of Object.entries({ sizes, throughput, search, sharing, tls })) if (!only || only.includes(name)) await part();
+for (const [name, part] of Object.entries({ sizes, throughput, search, sharing, tls, mail })) if (!only || only.includes(name)) await part();
