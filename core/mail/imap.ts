@@ -2,7 +2,7 @@
 // order, under the mailbox's UIDVALIDITY. Each message is handed to `take` one at a time, and the
 // caller stores it with its UID in one transaction, so an interrupted check resumes where it stopped.
 import { ImapFlow } from 'imapflow';
-import type { ServerLogin } from './server.ts';
+import { conversation, type ServerLogin } from './server.ts';
 
 export interface ImapPlace {
   validity: bigint;
@@ -27,10 +27,7 @@ export async function checkImap(server: ServerLogin, since: ImapPlace, take: (m:
     disableAutoIdle: true,
   });
   client.on('error', () => {}); // a dropped socket is reported by the pending command
-  const stop = () => client.close();
-  signal.addEventListener('abort', stop);
-  try {
-    signal.throwIfAborted();
+  await conversation(signal, () => client.close(), async () => {
     await client.connect();
     const lock = await client.getMailboxLock('INBOX', { readOnly: true });
     try {
@@ -51,10 +48,5 @@ export async function checkImap(server: ServerLogin, since: ImapPlace, take: (m:
       lock.release();
     }
     await client.logout();
-  } catch (err) {
-    throw signal.aborted ? signal.reason : err;
-  } finally {
-    signal.removeEventListener('abort', stop);
-    client.close();
-  }
+  });
 }

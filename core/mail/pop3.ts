@@ -4,7 +4,7 @@
 import Pop3Command from 'node-pop3';
 import type { Readable } from 'node:stream';
 import type { Socket } from 'node:net';
-import type { ServerLogin } from './server.ts';
+import { conversation, type ServerLogin } from './server.ts';
 
 export interface Pop3Message {
   uidl: string;
@@ -22,10 +22,7 @@ async function bytesOf(stream: Readable): Promise<Buffer> {
 export async function checkPop3(server: ServerLogin, known: (uidl: string) => boolean, take: (m: Pop3Message) => Promise<void>, signal: AbortSignal): Promise<void> {
   const client = new Pop3Command({ host: server.host, port: server.port, tls: server.tls, user: server.login, password: server.password });
   const socket = () => (client as unknown as { _socket: Socket | null })._socket;
-  const stop = () => socket()?.destroy();
-  signal.addEventListener('abort', stop);
-  try {
-    signal.throwIfAborted();
+  await conversation(signal, () => socket()?.destroy(), async () => {
     const list = (await client.UIDL()) as string[][];
     // node-pop3 never ends a message's stream when the line drops in the middle of it: watch the socket.
     const dropped = new Promise<never>((_, fail) => socket()?.once('close', () => fail(Object.assign(new Error('connection closed'), { code: 'ECONNRESET' }))));
@@ -37,10 +34,5 @@ export async function checkPop3(server: ServerLogin, known: (uidl: string) => bo
       signal.throwIfAborted();
     }
     await client.QUIT();
-  } catch (err) {
-    throw signal.aborted ? signal.reason : err;
-  } finally {
-    signal.removeEventListener('abort', stop);
-    stop();
-  }
+  });
 }

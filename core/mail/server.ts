@@ -46,3 +46,20 @@ export function classify(err: unknown, server: { host: string; port: number }): 
   }
   return new MailFailure('broken', `The server ${where} answered in a way we could not follow (${text.split('\n')[0].slice(0, 120)}).`, { cause: err });
 }
+
+/**
+ * Runs one conversation with a server: `close` ends it when the signal aborts (time is up) and
+ * always at the end; a conversation cut short fails with the signal's reason, not the socket's.
+ */
+export async function conversation<T>(signal: AbortSignal, close: () => void, talk: () => Promise<T>): Promise<T> {
+  signal.addEventListener('abort', close);
+  try {
+    signal.throwIfAborted();
+    return await talk();
+  } catch (err) {
+    throw signal.aborted ? signal.reason : err;
+  } finally {
+    signal.removeEventListener('abort', close);
+    close();
+  }
+}

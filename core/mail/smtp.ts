@@ -1,7 +1,7 @@
 // Sending one message through the account's SMTP server with nodemailer. The Message-ID is ours,
 // made when the message entered the outbox, so a message sent again after a failure is the same one.
 import nodemailer from 'nodemailer';
-import type { ServerLogin } from './server.ts';
+import { conversation, type ServerLogin } from './server.ts';
 
 export interface Outgoing {
   from: { name: string; address: string };
@@ -27,10 +27,8 @@ export async function sendSmtp(server: ServerLogin, message: Outgoing, signal: A
     greetingTimeout: timeoutMs,
     socketTimeout: timeoutMs,
   });
-  const stop = () => transport.close();
-  signal.addEventListener('abort', stop);
-  try {
-    await transport.sendMail({
+  await conversation(signal, () => transport.close(), () =>
+    transport.sendMail({
       from: message.from,
       to: message.to,
       cc: message.cc || undefined,
@@ -41,11 +39,6 @@ export async function sendSmtp(server: ServerLogin, message: Outgoing, signal: A
       inReplyTo: message.inReplyTo || undefined,
       references: message.inReplyTo || undefined,
       attachments: message.attachments,
-    });
-  } catch (err) {
-    throw signal.aborted ? signal.reason : err;
-  } finally {
-    signal.removeEventListener('abort', stop);
-    transport.close();
-  }
+    }),
+  );
 }

@@ -115,15 +115,21 @@ async function mysqlReachable(): Promise<boolean> {
   }
 }
 
-async function search() {
-  console.log(`\n## Search latency, one database of ${RECORDS} records, 10 results a page (ms)`);
+/** Bases for one part's systems: SQLite in a new directory, and MariaDB beside it when it answers. */
+async function benchStores(prefix: string): Promise<{ dir: string; stores: [string, string][] }> {
   const dir = mkdtempSync(join(tmpdir(), 'gw-bench-'));
   const stores: [string, string][] = [['sqlite', `sqlite:${dir}`]];
   if (MYSQL && (await mysqlReachable())) {
     const url = new URL(MYSQL);
-    url.pathname = `/bench_${process.pid}`;
+    url.pathname = `/${prefix}_${process.pid}`;
     stores.push(['mariadb', url.toString()]);
   } else console.log(`(MariaDB at ${MYSQL} not reachable: skipped)`);
+  return { dir, stores };
+}
+
+async function search() {
+  console.log(`\n## Search latency, one database of ${RECORDS} records, 10 results a page (ms)`);
+  const { dir, stores } = await benchStores('bench');
   const results: Record<string, Awaited<ReturnType<typeof searchLatency>>> = {};
   try {
     for (const [name, base] of stores) results[name] = await searchLatency(base, RECORDS, 100);
@@ -166,13 +172,7 @@ async function mail() {
     console.log(`\n(mail lab not started, mail skipped: ${(err as Error).message.split('\n')[0]})`);
     return;
   }
-  const dir = mkdtempSync(join(tmpdir(), 'gw-bench-'));
-  const stores: [string, string][] = [['sqlite', `sqlite:${dir}`]];
-  if (MYSQL && (await mysqlReachable())) {
-    const url = new URL(MYSQL);
-    url.pathname = `/benchmail_${process.pid}`;
-    stores.push(['mariadb', url.toString()]);
-  }
+  const { dir, stores } = await benchStores('benchmail');
   try {
     console.log('\n## Mail: checking new messages from the local Dovecot into the inbox (parsed, stored, one transaction each)');
     for (const line of await checkTimes(stores)) console.log(line);

@@ -78,7 +78,7 @@ for (const protocol of ['imap', 'pop3'] as const) {
   });
 
   test(`${protocol}: a check cut off halfway by a dropped line, then a new one: every message once`, async (t) => {
-    const { clock, actor, mail } = await setup({ timeoutMs: 5000 });
+    const { clock, actor, mail } = await setup();
     const reader = await labUser(`cut${protocol}`);
     const filler = 'x'.repeat(70) + '\r\n';
     await deliver(reader, ...Array.from({ length: 6 }, (_, i) => plainMail(`cut${i}`, `Number ${i}`, filler.repeat(280))));
