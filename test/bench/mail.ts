@@ -2,22 +2,19 @@
 // inbox, on SQLite and MariaDB side by side; and the bytes of the inbox and of a message page for
 // each device class.
 import { gzipSync } from 'node:zlib';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { Portal } from '../../core/portal.ts';
 import { seedDemo } from '../../core/demo.ts';
 import { createApp } from '../../gateway/app.ts';
-import { labAccount, labUser, MAIL_INTEROP, MAIL_LAB_DIR, type LabUser } from '../support/mail-lab.ts';
+import { labAccount, labUser, lda, type LabUser } from '../support/mail-lab.ts';
 import { attachmentMail, plainMail } from '../support/mail-samples.ts';
 import { fetchPage } from './sizes.ts';
 import { encodeWml } from '../../transcode/wbxml/encode.ts';
 import type { AddressInfo } from 'node:net';
 
-const run = promisify(execFile);
 const MESSAGES = Number(process.env.BENCH_MAIL_MESSAGES || 1000);
 const BODY = 'Dear team,\n\nthe minutes of Monday are below; corrections to me by Friday, please.\n\n' + '- One point of the agenda, with its decision and who follows it up.\n'.repeat(20);
 
@@ -33,7 +30,7 @@ async function fill(user: LabUser, n: number): Promise<void> {
       }),
     );
     for (let i = 0; i < files.length; i += 8) {
-      await Promise.all(files.slice(i, i + 8).map((f) => run(join(MAIL_INTEROP, 'mail-lab.sh'), ['deliver', user.name, f], { env: { ...process.env, MAIL_LAB_DIR } })));
+      await Promise.all(files.slice(i, i + 8).map((f) => lda(user.name, f)));
     }
   } finally {
     await rm(dir, { recursive: true, force: true });

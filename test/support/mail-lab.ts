@@ -57,6 +57,22 @@ export async function labUser(prefix: string): Promise<LabUser> {
   return { name, address: `${name}@${LAB.domain}`, password };
 }
 
+/**
+ * Dovecot's LDA once, tried again a few times: right after `adduser` (or while another part's
+ * `adduser` rewrites the passwd-file) Dovecot's auth process has answered "unknown user" here.
+ */
+export async function lda(user: string, file: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await run(SCRIPT, ['deliver', user, file], { env: ENV, timeout: 30_000 });
+      return;
+    } catch (err) {
+      if (attempt === 5) throw err;
+      await new Promise((r) => setTimeout(r, 300 * attempt));
+    }
+  }
+}
+
 /** Puts messages straight into a user's INBOX through Dovecot's LDA, in order. */
 export async function deliver(user: LabUser, ...messages: (string | Buffer)[]): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'mail-deliver-'));
@@ -64,7 +80,7 @@ export async function deliver(user: LabUser, ...messages: (string | Buffer)[]): 
     for (const [i, message] of messages.entries()) {
       const file = join(dir, `${i}.eml`);
       await writeFile(file, message);
-      await run(SCRIPT, ['deliver', user.name, file], { env: ENV, timeout: 30_000 });
+      await lda(user.name, file);
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
