@@ -35,7 +35,8 @@ export interface NewFile {
   content: Uint8Array;
 }
 
-const KEY_SAFE = (s: string) => s.slice(0, 200);
+/** Names and types are indexable keys: long ones are cut. */
+const clip = (s: string) => s.slice(0, 200);
 
 /** Bytes the owner's stored files take. */
 async function usage(store: Store, owner: string): Promise<number> {
@@ -56,8 +57,8 @@ export async function addFiles(tx: Store, owner: string, origin: string, files: 
     const { lastId } = await tx.run('INSERT INTO files (owner, origin, name, type, size, stored, content, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
       owner,
       origin,
-      KEY_SAFE(f.name),
-      KEY_SAFE(f.type),
+      clip(f.name),
+      clip(f.type),
       f.content.length,
       stored ? 1 : 0,
       stored ? f.content : null,
@@ -83,4 +84,3 @@ export async function fileContent(store: Store, owner: string, id: number): Prom
   return { id: Number(row.id), name: row.name, type: row.type, size: Number(row.size), stored: true, content: Buffer.from(row.content) };
 }
 
-export { usage as filesUsage };

@@ -12,7 +12,7 @@
 // behaves the same for every test here, only faster.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -89,7 +89,6 @@ export async function deliver(user: LabUser, ...messages: (string | Buffer)[]): 
 
 /** Dovecot's log lines about a user (e.g. its failed logins). */
 export async function dovecotLog(user: LabUser): Promise<string[]> {
-  const { readFile } = await import('node:fs/promises');
   const text = await readFile(join(MAIL_LAB_DIR, 'log', 'dovecot.log'), 'utf8');
   return text.split('\n').filter((line) => line.includes(user.name));
 }

@@ -37,7 +37,7 @@ async function message(operation: Promise<unknown>): Promise<string> {
 const count = async (mail: Mail, actor: Actor, folder: string) => (await mail.folder(actor, folder, 0, 100)).items.length;
 
 for (const protocol of ['imap', 'pop3'] as const) {
-  test(`${protocol}: a server that is down is reported, waited for, and read once it is back`, async (t) => {
+  test.serial(`${protocol}: a server that is down is reported, waited for, and read once it is back`, async (t) => {
     const { clock, actor, mail } = await setup();
     const reader = await labUser(`down${protocol}`);
     await deliver(reader, plainMail('d1', 'While down', 'one'), plainMail('d2', 'While down', 'two'));
@@ -60,7 +60,7 @@ for (const protocol of ['imap', 'pop3'] as const) {
     }
   });
 
-  test(`${protocol}: a wrong password is tried once, then not again until the user types a new one`, async (t) => {
+  test.serial(`${protocol}: a wrong password is tried once, then not again until the user types a new one`, async (t) => {
     const { clock, actor, mail } = await setup();
     const reader = await labUser(`pw${protocol}`);
     await deliver(reader, plainMail('p1', 'Locked out', 'x'));
@@ -77,7 +77,7 @@ for (const protocol of ['imap', 'pop3'] as const) {
     t.is(await mail.check(actor, account), 1);
   });
 
-  test(`${protocol}: a check cut off halfway by a dropped line, then a new one: every message once`, async (t) => {
+  test.serial(`${protocol}: a check cut off halfway by a dropped line, then a new one: every message once`, async (t) => {
     const { clock, actor, mail } = await setup();
     const reader = await labUser(`cut${protocol}`);
     const filler = 'x'.repeat(70) + '\r\n';
@@ -101,7 +101,7 @@ for (const protocol of ['imap', 'pop3'] as const) {
   });
 }
 
-test('a message whose SMTP server is down waits in the outbox and is sent once when retried later', async (t) => {
+test.serial('a message whose SMTP server is down waits in the outbox and is sent once when retried later', async (t) => {
   const { clock, actor, mail } = await setup();
   const [me, other] = [await labUser('smtpme'), await labUser('smtpto')];
   const proxy = await new TcpProxy({ host: LAB.host, port: LAB.smtp }).open('down');
@@ -135,7 +135,7 @@ test('a message whose SMTP server is down waits in the outbox and is sent once w
   }
 });
 
-test('a wrong SMTP password keeps the message in the outbox until the password is typed again', async (t) => {
+test.serial('a wrong SMTP password keeps the message in the outbox until the password is typed again', async (t) => {
   const { actor, mail } = await setup();
   const [me, other] = [await labUser('smtppw'), await labUser('smtppwto')];
   const mine = await mail.saveAccount(actor, labAccount(me, 'imap', { outLogin: me.name, outPassword: 'not-it' }));
@@ -150,7 +150,7 @@ test('a wrong SMTP password keeps the message in the outbox until the password i
   t.is(await count(mail, actor, 'sent'), 1);
 });
 
-test('a server that hangs times out, and connections to one server stay within the bound', async (t) => {
+test.serial('a server that hangs times out, and connections to one server stay within the bound', async (t) => {
   const { actor, mail } = await setup({ timeoutMs: 1000, perServer: 2 });
   const proxy = await new TcpProxy({ host: LAB.host, port: LAB.imap }).open('stall');
   try {

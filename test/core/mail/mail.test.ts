@@ -2,7 +2,7 @@
 // over IMAP and POP3; every message is stored once in the user's inbox, whatever the charset.
 import test from 'ava';
 import { kindOf, openTestPortal, closeTestPortals } from '../../support/system.ts';
-import { LAB, deliver, labAccount, labUser, startMailLab, type LabUser } from '../../support/mail-lab.ts';
+import { deliver, labAccount, labUser, startMailLab } from '../../support/mail-lab.ts';
 import { ATTACHED, HTML, JAPANESE, LATIN1, SHIFT_JIS, attachmentMail, bigMail, htmlMail, japaneseMail, latin1Mail, plainMail, shiftJisMail } from '../../support/mail-samples.ts';
 import type { Actor } from '../../../core/cell/cell.ts';
 import type { Portal, PortalOptions } from '../../../core/portal.ts';
@@ -38,7 +38,7 @@ async function inbox(mail: Mail, actor: Actor): Promise<MessageSummary[]> {
 
 const tag = () => `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
-test('a mail sent through our SMTP path arrives over IMAP and over POP3, stored once per account', async (t) => {
+test.serial('a mail sent through our SMTP path arrives over IMAP and over POP3, stored once per account', async (t) => {
   const { actor, mail } = await userWithMail();
   const [sender, reader] = [await labUser('snd'), await labUser('rcv')];
   const from = await mail.saveAccount(actor, labAccount(sender, 'imap', { name: 'Sender' }));
@@ -75,7 +75,7 @@ test('a mail sent through our SMTP path arrives over IMAP and over POP3, stored 
 });
 
 for (const protocol of ['imap', 'pop3'] as const) {
-  test(`${protocol}: Japanese (ISO-2022-JP, Shift_JIS), Latin-1, HTML-only, attachments and a 200 KB body read right`, async (t) => {
+  test.serial(`${protocol}: Japanese (ISO-2022-JP, Shift_JIS), Latin-1, HTML-only, attachments and a 200 KB body read right`, async (t) => {
     const { actor, mail } = await userWithMail({ mail: { quota: 25_000 } });
     const reader = await labUser(`cs${protocol}`);
     const id = tag();
@@ -113,7 +113,7 @@ for (const protocol of ['imap', 'pop3'] as const) {
   });
 }
 
-test('two checks of one account at once store each message once', async (t) => {
+test.serial('two checks of one account at once store each message once', async (t) => {
   const { actor, mail } = await userWithMail();
   const reader = await labUser('twice');
   await deliver(reader, ...Array.from({ length: 4 }, (_, i) => plainMail(`tw${i}`, `Twice ${i}`, 'x')));
@@ -124,7 +124,7 @@ test('two checks of one account at once store each message once', async (t) => {
   t.is((await inbox(mail, actor)).length, 8);
 });
 
-test('a user reaches only their own mail and accounts', async (t) => {
+test.serial('a user reaches only their own mail and accounts', async (t) => {
   const { portal, actor, mail } = await userWithMail();
   await portal.register('bob', 'secret', 'Bob');
   const bob = { login: 'bob', cellId: 'c1' };
@@ -142,7 +142,7 @@ test('a user reaches only their own mail and accounts', async (t) => {
   t.is(await kindOf(mail.summary({ login: 'ann', cellId: 'c2' })), 'forbidden', 'mail is read on the own cell only');
 });
 
-test('bad account settings are refused with the reason, nothing stored', async (t) => {
+test.serial('bad account settings are refused with the reason, nothing stored', async (t) => {
   const { actor, mail } = await userWithMail();
   const reader = await labUser('bad');
   const good = labAccount(reader, 'imap');
@@ -172,7 +172,7 @@ test('bad account settings are refused with the reason, nothing stored', async (
   t.is((await mail.folder(actor, 'outbox', 0, 10)).items.length + (await mail.folder(actor, 'sent', 0, 10)).items.length, 0);
 });
 
-test('replies quote the original and forwards carry its attachments', async (t) => {
+test.serial('replies quote the original and forwards carry its attachments', async (t) => {
   const { actor, mail } = await userWithMail();
   const [me, other] = [await labUser('rep'), await labUser('oth')];
   const mine = await mail.saveAccount(actor, labAccount(me, 'imap', { name: 'Me' }));
@@ -195,4 +195,3 @@ test('replies quote the original and forwards carry its attachments', async (t) 
   t.deepEqual(passed.attachments.map((a) => [a.name, a.size]), [['notes.txt', ATTACHED.files[0].content.length]]);
 });
 
-export { LAB, type LabUser };
