@@ -1,10 +1,10 @@
 // Mail from every device class through real HTTP requests, against the real Dovecot and Postfix.
 // The handset checks every page: budget, charset, and for WML the WAP Forum DTD.
 import test from 'ava';
-import { Handset, withGateway, type Page } from '../support/client.ts';
+import { HEADERS, Handset, withGateway, type Page } from '../support/client.ts';
 import { closeTestPortals } from '../support/system.ts';
 import { deliver, labAccount, labUser, startMailLab, type LabUser } from '../support/mail-lab.ts';
-import { JAPANESE, bigMail, japaneseMail, latin1Mail, LATIN1, plainMail } from '../support/mail-samples.ts';
+import { ATTACHED, JAPANESE, attachmentMail, bigMail, japaneseMail, latin1Mail, LATIN1, plainMail } from '../support/mail-samples.ts';
 import type { Markup } from '../../gateway/device.ts';
 
 test.before(async () => {
@@ -148,3 +148,19 @@ for (const markup of MARKUPS) {
       t.regex(noTo.text, /Kept/, 'what was typed comes back');
     }));
 }
+
+test.serial('html: attachments are listed with their size, and a kept one downloads with its name and type', (t) =>
+  withGateway(async (gw) => {
+    const phone = new Handset(t, gw.base, 'html');
+    const user = await labUser('att');
+    await deliver(user, attachmentMail('att1'));
+    const mailHome = await withAccount(phone, user);
+    const inbox = await phone.post(mailHome.action, {});
+    const message = await phone.get(inbox.link(/Files att1/));
+    t.regex(message.words, /photo\.jpg \(29 KB\)/);
+    const download = await fetch(new URL(message.link(/notes\.txt/), gw.base), { headers: HEADERS.html });
+    t.is(download.status, 200);
+    t.is(download.headers.get('content-type'), 'text/plain; charset=utf-8');
+    t.regex(download.headers.get('content-disposition') ?? '', /attachment; filename="notes\.txt"/);
+    t.deepEqual(Buffer.from(await download.arrayBuffer()), ATTACHED.files[0].content);
+  }));

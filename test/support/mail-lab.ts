@@ -87,6 +87,14 @@ export async function deliver(user: LabUser, ...messages: (string | Buffer)[]): 
   }
 }
 
+/** Gives the user's INBOX a new UIDVALIDITY, as a server that rebuilt its mailbox does (POP3 UIDLs change with it here). */
+export async function renumber(user: LabUser, validity: number): Promise<void> {
+  const doveadm = (...args: string[]) => run('doveadm', ['-c', join(MAIL_LAB_DIR, 'etc', 'dovecot.conf'), 'mailbox', ...args], { env: ENV, timeout: 30_000 });
+  await doveadm('update', '-u', user.name, '--uid-validity', String(validity), 'INBOX');
+  const { stdout } = await doveadm('status', '-u', user.name, 'uidvalidity', 'INBOX');
+  if (!stdout.includes(`uidvalidity=${validity}`)) throw new Error(`INBOX of ${user.name} kept its UIDVALIDITY: ${stdout}`);
+}
+
 /** Dovecot's log lines about a user (e.g. its failed logins). */
 export async function dovecotLog(user: LabUser): Promise<string[]> {
   const text = await readFile(join(MAIL_LAB_DIR, 'log', 'dovecot.log'), 'utf8');

@@ -2,7 +2,7 @@
 // over IMAP and POP3; every message is stored once in the user's inbox, whatever the charset.
 import test from 'ava';
 import { kindOf, openTestPortal, closeTestPortals } from '../../support/system.ts';
-import { deliver, labAccount, labUser, startMailLab } from '../../support/mail-lab.ts';
+import { deliver, labAccount, labUser, renumber, startMailLab } from '../../support/mail-lab.ts';
 import { ATTACHED, HTML, JAPANESE, LATIN1, SHIFT_JIS, attachmentMail, bigMail, htmlMail, japaneseMail, latin1Mail, plainMail, shiftJisMail } from '../../support/mail-samples.ts';
 import type { Actor } from '../../../core/cell/cell.ts';
 import type { Portal, PortalOptions } from '../../../core/portal.ts';
@@ -110,6 +110,21 @@ for (const protocol of ['imap', 'pop3'] as const) {
     t.is(await kindOf(mail.attachment(actor, att.attachments[1].id)), 'not-found');
     const long = await read('big');
     t.is(long.body.trimEnd(), big.body, 'every byte of the long body, the dot-stuffed line too');
+  });
+}
+
+for (const protocol of ['imap', 'pop3'] as const) {
+  test.serial(`${protocol}: a server that renumbers its mailbox (a new UIDVALIDITY) gets no message stored twice`, async (t) => {
+    const { actor, mail } = await userWithMail();
+    const reader = await labUser(`renum${protocol}`);
+    await deliver(reader, plainMail('rn1', 'Before', 'one'), plainMail('rn2', 'Before', 'two'));
+    const account = await mail.saveAccount(actor, labAccount(reader, protocol));
+    t.is(await mail.check(actor, account), 2);
+    await renumber(reader, 4242);
+    await deliver(reader, plainMail('rn3', 'After', 'three'));
+    t.is(await mail.check(actor, account), 1, 'only the new one: the others are known by their bytes');
+    t.is(await mail.check(actor, account), 0);
+    t.deepEqual((await inbox(mail, actor)).map((m) => m.subject).sort(), ['After rn3', 'Before rn1', 'Before rn2']);
   });
 }
 
