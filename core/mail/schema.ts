@@ -1,7 +1,11 @@
 // The mail tables of one cell (migration kind 'mail'): the cell's key for account passwords, the
 // accounts, the email databases (inbox, sent, and the outbox of what is not sent yet) and which
 // message of which server each stored message came from.
-import type { Migration } from '../store/migrate.ts';
+import type { DialectTypes, Migration } from '../store/migrate.ts';
+
+/** An account's server, `in_…` for reading and `out_…` for sending: where, how, who, the sealed password. */
+const serverColumns = (t: DialectTypes, side: 'in' | 'out') =>
+  `${side}_host ${t.key} NOT NULL, ${side}_port INTEGER NOT NULL, ${side}_tls INTEGER NOT NULL, ${side}_login ${t.key} NOT NULL, ${side}_secret ${t.text} NOT NULL`;
 
 export const MAIL_MIGRATIONS: readonly Migration[] = [
   (t) => [
@@ -17,16 +21,8 @@ export const MAIL_MIGRATIONS: readonly Migration[] = [
       name ${t.key} NOT NULL,
       address ${t.key} NOT NULL,
       protocol ${t.key} NOT NULL,
-      in_host ${t.key} NOT NULL,
-      in_port INTEGER NOT NULL,
-      in_tls INTEGER NOT NULL,
-      in_login ${t.key} NOT NULL,
-      in_secret ${t.text} NOT NULL,
-      out_host ${t.key} NOT NULL,
-      out_port INTEGER NOT NULL,
-      out_tls INTEGER NOT NULL,
-      out_login ${t.key} NOT NULL,
-      out_secret ${t.text} NOT NULL,
+      ${serverColumns(t, 'in')},
+      ${serverColumns(t, 'out')},
       state ${t.key} NOT NULL,
       problem ${t.text} NOT NULL,
       retry_at BIGINT NOT NULL,
