@@ -12,6 +12,8 @@ import type { Query } from './cell/search.ts';
 import { CoreError, invalid, notFound } from './errors.ts';
 import type { CellAlarms } from './alarms/alarms.ts';
 import type { Planner } from './planner/planner.ts';
+import { Mail } from './mail/mail.ts';
+import { mailOptions, type MailSettings } from './mail/settings.ts';
 
 /** A database anywhere in the system: the cell that hosts it and its id there. */
 export interface DbRef {
@@ -34,6 +36,8 @@ export interface PortalOptions {
   throttle?: Partial<ThrottleRules>;
   /** The clock, for tests of expiry and throttling. */
   now?: () => number;
+  /** How remote mail servers are treated (see mail/settings.ts). */
+  mail?: Partial<MailSettings>;
 }
 
 export class Portal {
@@ -42,6 +46,8 @@ export class Portal {
   readonly throttle: LoginThrottle;
   readonly #base: string;
   readonly #cells = new Map<string, Promise<Cell>>();
+  readonly #mail = new Map<string, Promise<Mail>>();
+  #mailOptions = mailOptions();
 
   private constructor(base: string, dispatch: Dispatch, sessions: Sessions, throttle: LoginThrottle) {
     this.#base = base;
@@ -54,7 +60,9 @@ export class Portal {
   static async open(base: string, options: PortalOptions = {}): Promise<Portal> {
     const store = await openStore(storeUrlFor(base, 'dispatch'));
     const dispatch = await Dispatch.open(store);
-    return new Portal(base, dispatch, new Sessions(store, options.sessions, options.now), new LoginThrottle(store, options.throttle, options.now));
+    const portal = new Portal(base, dispatch, new Sessions(store, options.sessions, options.now), new LoginThrottle(store, options.throttle, options.now));
+    portal.#mailOptions = mailOptions(options.mail, options.now);
+    return portal;
   }
 
   /** The cell to run an operation on `ref` with: a user of another cell comes vouched for by their own. */
@@ -277,6 +285,19 @@ export class Portal {
       throw err;
     }
     return this.sessions.unlock(session, `${ref.cellId}:${ref.dbId}`, UNLOCK_TIME);
+  }
+
+  // Mail --------------------------------------------------------------------------------
+
+  /** The mail application on the actor's own cell (one queue of remote servers for the whole portal). */
+  mail(actor: Actor): Promise<Mail> {
+    let mail = this.#mail.get(actor.cellId);
+    if (!mail) {
+      mail = this.cell(actor.cellId).then((cell) => Mail.open(cell.id, cell.store, this.#mailOptions));
+      mail.catch(() => this.#mail.delete(actor.cellId));
+      this.#mail.set(actor.cellId, mail);
+    }
+    return mail;
   }
 
   async close(): Promise<void> {

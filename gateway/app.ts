@@ -19,6 +19,7 @@ import { sharingRoutes } from './routes/sharing.ts';
 import { lockerRoutes } from './routes/locker.ts';
 import { alarmRoutes } from './routes/alarms.ts';
 import { plannerRoutes } from './routes/planner.ts';
+import { mailRoutes } from './routes/mail.ts';
 
 export interface AppOptions {
   log?: (err: unknown) => void;
@@ -72,6 +73,7 @@ export function createApp(portal: Portal, options: AppOptions = {}): Koa<Gateway
   lockerRoutes(router);
   alarmRoutes(router);
   plannerRoutes(router);
+  mailRoutes(router);
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

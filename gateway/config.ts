@@ -1,5 +1,6 @@
 // Configuration from the environment; every variable is listed in the README.
 import { resolve } from 'node:path';
+import { MAIL_DEFAULTS, type MailSettings } from '../core/mail/settings.ts';
 
 export interface Config {
   port: number;
@@ -32,6 +33,15 @@ export interface Config {
   smsSendsmsUrl?: string;
   /** Where the gateway is reached from outside: the links in alarm mail and SMS. */
   publicUrl: string;
+  /** How remote mail servers are treated: connections per server, time limit, retry wait, attachment quota. */
+  mail: MailSettings;
+}
+
+function positive(name: string, value: string | undefined, fallback: number): number {
+  if (!value) return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive whole number, not "${value}"`);
+  return n;
 }
 
 function portFrom(name: string, value: string): number {
@@ -70,5 +80,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     alarmMailFrom: env.ALARM_MAIL_FROM || 'alarms@localhost',
     smsSendsmsUrl: env.SMS_SENDSMS_URL || undefined,
     publicUrl: env.PUBLIC_URL || `http://localhost:${port}`,
+    mail: {
+      perServer: positive('MAIL_CONNECTIONS_PER_SERVER', env.MAIL_CONNECTIONS_PER_SERVER, MAIL_DEFAULTS.perServer),
+      timeoutMs: positive('MAIL_TIMEOUT_MS', env.MAIL_TIMEOUT_MS, MAIL_DEFAULTS.timeoutMs),
+      retryMs: positive('MAIL_RETRY_MS', env.MAIL_RETRY_MS, MAIL_DEFAULTS.retryMs),
+      quota: positive('FILE_QUOTA_BYTES', env.FILE_QUOTA_BYTES, MAIL_DEFAULTS.quota),
+    },
   };
 }

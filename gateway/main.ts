@@ -13,7 +13,7 @@ import { emailChannel } from '../core/alarms/email.ts';
 import { smsChannel } from '../core/alarms/sms.ts';
 
 const config = readConfig();
-const portal = await Portal.open(config.storeUrl);
+const portal = await Portal.open(config.storeUrl, { mail: config.mail });
 if (config.demo && (await seedDemo(portal))) console.log('First start: created cells c1, c2 and the demo account demo / demo.');
 const app = createApp(portal, { compileWml: config.compileWml });
 const server = app.listen(config.port, config.host, () => {

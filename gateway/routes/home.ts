@@ -23,6 +23,7 @@ export function homeRoutes(router: Router<GatewayState>): void {
       locker: links.locker(),
       alarms: links.alarms(),
       planner: links.day(),
+      mail: `${links.base}/mail`,
       next: next === null ? undefined : links.home(from + next),
       prev: from > 0 ? links.home(Math.max(0, from - shown.length)) : undefined,
       logout: links.logout(),

@@ -17,7 +17,7 @@ import type { FormPart } from '../links.ts';
 import type { Markup } from '../device.ts';
 
 /** The longest piece of one value shown at once; longer values continue on the next page. */
-const PIECE_CHARS: Record<Markup, number> = { wml: 200, chtml: 800, html: 2000 };
+export const PIECE_CHARS: Record<Markup, number> = { wml: 200, chtml: 800, html: 2000 };
 const HINTS = { date: 'YYYY-MM-DD', number: 'a number' } as const;
 
 export function recordRoutes(router: Router<GatewayState>): void {

@@ -14,6 +14,8 @@ import { sharedReadCost } from './sharing.ts';
 import { formatHandshakes, handshakesPerSecond } from './tls.ts';
 import { syncmlBytes } from './syncml-bytes.ts';
 import { alarmTickCost } from './alarms.ts';
+import { checkTimes, mailScreenSizes } from './mail.ts';
+import { startMailLab } from '../support/mail-lab.ts';
 import { startGateway } from '../support/client.ts';
 import { closeTestPortals } from '../support/system.ts';
 import { BUDGETS } from '../../gateway/device.ts';
@@ -115,15 +117,21 @@ async function mysqlReachable(): Promise<boolean> {
   }
 }
 
-async function search() {
-  console.log(`\n## Search latency, one database of ${RECORDS} records, 10 results a page (ms)`);
+/** Bases for one part's systems: SQLite in a new directory, and MariaDB beside it when it answers. */
+async function benchStores(prefix: string): Promise<{ dir: string; stores: [string, string][] }> {
   const dir = mkdtempSync(join(tmpdir(), 'gw-bench-'));
   const stores: [string, string][] = [['sqlite', `sqlite:${dir}`]];
   if (MYSQL && (await mysqlReachable())) {
     const url = new URL(MYSQL);
-    url.pathname = `/bench_${process.pid}`;
+    url.pathname = `/${prefix}_${process.pid}`;
     stores.push(['mariadb', url.toString()]);
   } else console.log(`(MariaDB at ${MYSQL} not reachable: skipped)`);
+  return { dir, stores };
+}
+
+async function search() {
+  console.log(`\n## Search latency, one database of ${RECORDS} records, 10 results a page (ms)`);
+  const { dir, stores } = await benchStores('bench');
   const results: Record<string, Awaited<ReturnType<typeof searchLatency>>> = {};
   try {
     for (const [name, base] of stores) results[name] = await searchLatency(base, RECORDS, 100);
@@ -199,6 +207,25 @@ async function alarms() {
   }
 }
 
-// BENCH_ONLY=sizes,throughput,search,sharing,tls,syncml-bytes,alarms runs some parts, for working on one figure.
+async function mail() {
+  try {
+    await startMailLab();
+  } catch (err) {
+    console.log(`\n(mail lab not started, mail skipped: ${(err as Error).message.split('\n')[0]})`);
+    return;
+  }
+  const { dir, stores } = await benchStores('benchmail');
+  try {
+    console.log('\n## Mail: checking new messages from the local Dovecot into the inbox (parsed, stored, one transaction each)');
+    for (const line of await checkTimes(stores)) console.log(line);
+    console.log('\n## Mail screens in bytes (30 messages in the inbox; a 1.5 KB message)');
+    for (const line of await mailScreenSizes(`sqlite:${dir}`)) console.log(line);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    for (const [, base] of stores.slice(1)) await dropMysqlDatabases(base);
+  }
+}
+
+// BENCH_ONLY=sizes,throughput,search,sharing,tls,syncml-bytes,alarms,mail runs some parts, for working on one figure.
 const only = process.env.BENCH_ONLY?.split(',');
-for (const [name, part] of Object.entries({ sizes, throughput, search, sharing, tls, 'syncml-bytes': syncmlWire, alarms })) if (!only || only.includes(name)) await part();
+for (const [name, part] of Object.entries({ sizes, throughput, search, sharing, tls, 'syncml-bytes': syncmlWire, alarms, mail })) if (!only || only.includes(name)) await part();

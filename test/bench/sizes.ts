@@ -8,7 +8,7 @@ import { encodeWml } from '../../transcode/wbxml/encode.ts';
 /** WML is fetched as text (the path where the operator gateway compiles), so both sizes can be shown. */
 const WALK_HEADERS: Record<Markup, Record<string, string>> = { ...HEADERS, wml: { ...HEADERS.wml, accept: 'text/vnd.wap.wml' } };
 
-async function fetchPage(base: string, markup: Markup, path: string, form?: Record<string, string>): Promise<Page> {
+export async function fetchPage(base: string, markup: Markup, path: string, form?: Record<string, string>): Promise<Page> {
   let url = new URL(path, base).toString();
   let res = await fetch(url, {
     method: form ? 'POST' : 'GET',

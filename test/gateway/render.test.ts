@@ -34,7 +34,7 @@ const EMPTY_MODELS = emptyLists(REALISTIC) as typeof REALISTIC;
 const text = (markup: Markup, body: Buffer) => iconv.decode(body, markup === 'chtml' ? 'shift_jis' : 'utf-8');
 
 test('templates/README.md names the views, and each markup has a template for each', (t) => {
-  t.deepEqual(VIEWS, ['login', 'password', 'home', 'database', 'record', 'record_form', 'db_form', 'field_form', 'confirm', 'search', 'results', 'share', 'locker', 'unlock', 'error', 'alarms', 'alarm_list', 'contact_form', 'alarm_form', 'planner_day', 'planner_week', 'event', 'event_form']);
+  t.deepEqual(VIEWS, ['login', 'password', 'home', 'database', 'record', 'record_form', 'db_form', 'field_form', 'confirm', 'search', 'results', 'share', 'locker', 'unlock', 'error', 'alarms', 'alarm_list', 'contact_form', 'alarm_form', 'planner_day', 'planner_week', 'event', 'event_form', 'mail_home', 'mail_list', 'mail_message', 'mail_compose', 'mail_account']);
   t.deepEqual(Object.keys(REALISTIC), VIEWS);
   for (const markup of MARKUPS) {
     const files = readdirSync(join(TEMPLATES, markup)).filter((f) => !f.startsWith('_'));
@@ -119,7 +119,7 @@ for (const markup of MARKUPS) {
 
 /** The names a page's form sends: postfields in WML, controls in HTML and cHTML. */
 function sentNames(markup: Markup, page: string): string[] {
-  const re = markup === 'wml' ? /<postfield name="([^"]+)"/g : /<(?:input|select)[^>]* name="([^"]+)"/g;
+  const re = markup === 'wml' ? /<postfield name="([^"]+)"/g : /<(?:input|select|textarea)[^>]* name="([^"]+)"/g;
   return [...new Set([...page.matchAll(re)].map((m) => m[1]))];
 }
 
@@ -137,7 +137,13 @@ const FORM_NAMES: Record<string, string[]> = {
   contact_form: ['email', 'phone'],
   alarm_form: ['watch', 'op', 'event'],
   event_form: ['title', 'type', 'date', 'time', 'duration', 'remind', 'before'],
+  mail_home: [],
+  mail_compose: ['account', 'to', 'cc', 'subject', 'body'],
+  mail_account: ['name', 'address', 'protocol', 'incoming', 'tls', 'login', 'password', 'outgoing', 'outTls', 'outLogin', 'outPassword'],
 };
+
+/** What WML forms leave out, for a deck's sake: the alarm's comparison and event, a message's Cc. */
+const WML_LEAVES_OUT: Record<string, string[]> = { field_form: ['op', 'event'], mail_compose: ['cc'] };
 
 for (const markup of MARKUPS) {
   test(`${markup}: forms send the names the route handlers read`, (t) => {
@@ -145,7 +151,7 @@ for (const markup of MARKUPS) {
     for (const [view, names] of Object.entries(FORM_NAMES)) {
       const page = text(markup, render(device, view, REALISTIC[view]).body);
       // WML leaves the alarm's comparison and event to the core's defaults: six lists do not fit a deck.
-      const fields = markup === 'wml' && view === 'field_form' ? names.filter((n) => n !== 'op' && n !== 'event') : names;
+      const fields = markup === 'wml' ? names.filter((n) => !WML_LEAVES_OUT[view]?.includes(n)) : names;
       // An HTML POST form of a session sends the anti-forgery secret first.
       const expected = markup === 'html' && REALISTIC[view].csrf && view !== 'search' ? ['_csrf', ...fields] : fields;
       t.deepEqual(sentNames(markup, page), expected, view);
@@ -212,6 +218,7 @@ test('html: every POST form of a session sends the anti-forgery secret, a GET fo
     }
   }
   t.is(posts, 12, 'login, password, record_form, db_form, field_form, confirm, share, locker, unlock, contact_form, alarm_form and event_form post');
+  t.is(posts, 14, 'login, password, record_form, db_form, field_form, confirm, share, locker, unlock, mail_home (a Check per account), mail_message (Send again), mail_compose and mail_account post');
   // The locker's first form creates the password: it posts the secret too.
   t.true(text('html', render(device, 'locker', { ...REALISTIC.locker, hasLocker: false }).body).includes(token));
 });

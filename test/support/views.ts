@@ -221,6 +221,81 @@ export function models(text: (s: string) => string): Record<string, Record<strin
       reminds: options([['', 'No reminder'], ['login', 'Show at login'], ['email', 'Email me'], ['sms', 'SMS me']], 'login'),
       cancel: `${s}/p/e/1`,
     },
+    ...mailModels(s, nav, text),
+  };
+}
+
+/** The mail views (gateway/routes/mail.ts). */
+function mailModels(s: string, nav: Record<string, string>, text: (s: string) => string): Record<string, Record<string, unknown>> {
+  const m = `${s}/mail`;
+  const accounts = [
+    { value: '1', label: text('Work <ann@work.example>'), selected: true },
+    { value: '2', label: text('Home <ann@home.example>'), selected: false },
+  ];
+  return {
+    mail_home: {
+      title: 'Mail',
+      ...nav,
+      folders: [
+        { label: text('Inbox (12, 3 new)'), url: `${m}/f/inbox`, unread: '[mail]' },
+        { label: text('Sent (4)'), url: `${m}/f/sent` },
+        { label: text('Outbox (1)'), url: `${m}/f/outbox` },
+      ],
+      write: `${m}/write`,
+      accounts: [
+        { name: text('Work'), check: `${m}/a/1/check`, edit: `${m}/a/1`, problem: text('') },
+        { name: text('Home'), check: `${m}/a/2/check`, edit: `${m}/a/2`, problem: text('The server pop.home.example:110 cannot be reached. Try again after 14:05 UTC.') },
+      ],
+      newAccount: `${m}/a/new`,
+    },
+    mail_list: {
+      title: 'Inbox',
+      ...nav,
+      notice: text('3 new messages.'),
+      items: ['Bob: Lunch on Friday?', 'Tanaka: 会議の件', 'Shop: Your order has shipped', 'Carol: Re: Minutes'].map((label, i) => ({ url: `${m}/m/${i + 1}`, label: text(label), date: '11-30 09:15', unread: i < 2 ? '[mail]' : '' })),
+      empty: false,
+      write: `${m}/write`,
+      mail: m,
+      next: `${m}/f/inbox?from=4`,
+    },
+    mail_message: {
+      title: text('Lunch on Friday?'),
+      ...nav,
+      lines: [
+        ['From', 'Bob <bob@example.com>'], ['To', 'ann@work.example'], ['Date', '2026-11-30 09:15'], ['Subject', 'Lunch on Friday?'],
+        ['', 'Hi Ann,'], ['', ' '], ['', 'shall we try the new place on Friday at noon?'], ['', '> Earlier text'],
+      ].map(([label, value]) => ({ label, value: text(value) })),
+      attachments: [{ label: text('menu.pdf (12 KB)'), url: `${m}/file/7` }, { label: text('photo.jpg (2048 KB, over your quota: not kept)') }],
+      error: text('Not sent: The server smtp.work.example:25 cannot be reached. It waits in your outbox.'),
+      sendAgain: `${m}/m/1/send`,
+      reply: `${m}/write?reply=1`,
+      forward: `${m}/write?forward=1`,
+      back: `${m}/f/inbox`,
+      backLabel: 'Inbox',
+      next: `${m}/m/1?from=8`,
+    },
+    mail_compose: {
+      title: 'Reply',
+      ...nav,
+      action: `${m}/write?reply=1`,
+      accounts,
+      account: '1',
+      values: { to: text('bob@example.com'), cc: text(''), subject: text(''), body: text('Friday is fine.') },
+      about: text('Re: Lunch on Friday? (quoted below your text)'),
+      error: text('"bob@" is not an e-mail address.'),
+      cancel: m,
+    },
+    mail_account: {
+      title: 'Mail account',
+      ...nav,
+      action: `${m}/a/1`,
+      values: Object.fromEntries(
+        [['name', 'Work'], ['address', 'ann@work.example'], ['protocol', 'imap'], ['incoming', 'imap.work.example:993'], ['tls', '1'], ['login', 'ann'], ['password', ''], ['outgoing', 'smtp.work.example:465'], ['outTls', '1'], ['outLogin', 'ann'], ['outPassword', '']].map(([k, v]) => [k, text(v)]),
+      ),
+      protocols: [{ value: 'imap', label: 'IMAP', selected: true }, { value: 'pop3', label: 'POP3', selected: false }],
+      keepPassword: true,
+      cancel: m,
+    },
   };
 }
 

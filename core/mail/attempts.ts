@@ -1,0 +1,40 @@
+// What the gateway remembers of failed attempts on a server, for an account (reading) and for an
+// outbox message (sending) alike: a refused password stops all attempts until the password is
+// typed again (a server penalises every user behind our one address for repeated failures); any
+// other failure waits, twice as long after each failure in a row, before the next attempt.
+import type { Store } from '../store/store.ts';
+import { CoreError } from '../errors.ts';
+import type { MailFailure } from './server.ts';
+
+export interface Attempts {
+  id: number;
+  state: string;
+  problem: string;
+  retry_at: number;
+  failures: number;
+}
+
+const MAX_WAIT_MS = 60 * 60_000;
+export const clock = (ms: number) => new Date(ms).toISOString().slice(11, 16) + ' UTC';
+
+/** Throws, before any connection, when the last failure says not to try now. */
+export function refuseIfWaiting(a: Attempts, now: number): void {
+  if (a.state === 'bad-password') throw new CoreError('bad-password', `${a.problem} Type the password again in the account's settings.`);
+  if (Number(a.retry_at) > now) throw new CoreError('unavailable', `${a.problem} Try again after ${clock(Number(a.retry_at))}.`);
+}
+
+/** Records a failure on `table`'s row and returns what the user is told. */
+export async function noteFailure(store: Store, table: 'mail_accounts' | 'mail_messages', a: Attempts, failure: MailFailure, now: number, firstWaitMs: number): Promise<CoreError> {
+  if (failure.kind === 'bad-password') {
+    await store.run(`UPDATE ${table} SET state = 'bad-password', problem = ? WHERE id = ?`, [failure.message, a.id]);
+    return new CoreError('bad-password', `${failure.message} Nothing more is tried until you type the password again in the account's settings.`);
+  }
+  const failures = Number(a.failures) + 1;
+  const retryAt = now + Math.min(firstWaitMs * 2 ** (failures - 1), MAX_WAIT_MS);
+  await store.run(`UPDATE ${table} SET state = 'retry', problem = ?, failures = ?, retry_at = ? WHERE id = ?`, [failure.message, failures, retryAt, a.id]);
+  return new CoreError('unavailable', `${failure.message} Try again after ${clock(retryAt)}.`);
+}
+
+export async function noteSuccess(store: Store, table: 'mail_accounts' | 'mail_messages', id: number): Promise<void> {
+  await store.run(`UPDATE ${table} SET state = 'ok', problem = '', failures = 0, retry_at = 0 WHERE id = ?`, [id]);
+}
