@@ -171,11 +171,22 @@ export class Portal {
 
   // Administration --------------------------------------------------------------
 
-  /** Registers a cell; its store defaults to one derived from the base URL. */
-  async addCell(id: string, capacity: number, storeUrl = storeUrlFor(this.#base, `cell_${id}`)) {
+  /** Registers a cell; its store defaults to the configured one, else one derived from the base URL. */
+  async addCell(id: string, capacity: number, storeUrl = this.#cellStores[id] ?? storeUrlFor(this.#base, `cell_${id}`)) {
     const info = await this.dispatch.addCell(id, storeUrl, capacity);
     await this.cell(id);
     return info;
+  }
+
+  /** Registers the configured cells the dispatch does not know yet (opened when first used). */
+  async registerConfiguredCells(capacity: number): Promise<string[]> {
+    const added: string[] = [];
+    for (const [id, url] of Object.entries(this.#cellStores)) {
+      if (await this.dispatch.cell(id)) continue;
+      await this.dispatch.addCell(id, url, capacity);
+      added.push(id);
+    }
+    return added;
   }
 
   /** Places a new user on the least-loaded cell with room and creates them there. */

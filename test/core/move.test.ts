@@ -60,7 +60,6 @@ test('an owner moves to a new cell while two users write: every write is there o
   const move = moveOwner(portal, 'olga', 'c3', (line) => lines.push(line)).finally(() => (moving = false));
   const [result] = await Promise.all([move, writer(olga, 'olga'), writer(rita, 'rita')]);
 
-  t.log(lines.join('\n'), written.length);
   t.is(result.from, 'c1');
   t.is(result.to, 'c3');
   t.regex(lines.join('\n'), /pass 1: \d+ records copied/);
