@@ -378,7 +378,8 @@ export class Portal {
   async close(): Promise<void> {
     await this.traffic.close().catch(() => {});
     const cells = await Promise.allSettled(this.#cells.values());
-    for (const c of cells) if (c.status === 'fulfilled') await c.value.store.close();
+    // A cell whose store went away closes as best it can; the others and the dispatch still do.
+    for (const c of cells) if (c.status === 'fulfilled') await c.value.store.close().catch(() => {});
     await this.dispatch.store.close();
   }
 }

@@ -49,7 +49,7 @@ export function parseCellStores(value: string | undefined): Record<string, strin
   const stores: Record<string, string> = {};
   for (const item of (value ?? '').split(/[\s,]+/).filter(Boolean)) {
     const m = /^([a-z0-9][a-z0-9_]{0,15})=((?:sqlite|mysql):.+)$/.exec(item);
-    if (!m) throw new Error(`CELL_STORES names cells as id=sqlite:… or id=mysql://…, not "${item.replace(/:\/\/[^@/]*@/, '://…@')}"`);
+    if (!m) throw new Error(`CELL_STORES names cells as id=sqlite:… or id=mysql://…, not "${item.replace(/:.*$/, ':…')}"`);
     if (stores[m[1]]) throw new Error(`CELL_STORES names cell ${m[1]} twice`);
     stores[m[1]] = m[2];
   }

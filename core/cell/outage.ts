@@ -4,7 +4,7 @@
 import type { Row, SqlValue, Store } from '../store/store.ts';
 import { CoreError } from '../errors.ts';
 
-// The network and server errors of mysql2, and node:sqlite's "cannot open": the store is not there.
+// The network and server errors of mysql2, and node:sqlite's "cannot open" and "closed": the store is not there.
 const OUTAGE_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE',
   'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ER_CON_COUNT_ERROR', 'ER_SERVER_SHUTDOWN', 'ER_CONNECTION_KILLED',
@@ -19,7 +19,7 @@ export function isOutage(err: unknown): boolean {
   if (!e || typeof e !== 'object') return false;
   if (e.fatal === true || (e.code && OUTAGE_CODES.has(e.code))) return true;
   if (e.code === 'ERR_SQLITE_ERROR' && SQLITE_OUTAGES.has(Number(e.errcode) & 0xff)) return true;
-  return /Pool is closed|database is not open/i.test(e.message ?? '');
+  return /Pool is closed|database is not open|statement has been finalized/i.test(e.message ?? '');
 }
 
 export function cellUnavailable(cellId: string, cause: unknown): CoreError {
