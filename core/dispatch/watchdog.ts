@@ -95,7 +95,7 @@ function excess(cell: CellLoad, rules: RebalanceRules): number {
 /**
  * The moves that bring hot cells down: for each cell past a threshold, the least-loaded other cell
  * with room (load, shared data and connected clients, each relative to the busiest cell, summed)
- * receives the largest owner of shared data whose move leaves it lighter than the hot cell was.
+ * receives the largest owner of shared data it can take without becoming the next hot cell.
  */
 export function plan(loads: readonly CellLoad[], rules: RebalanceRules): PlannedMove[] {
   const peak = (pick: (c: CellLoad) => number) => Math.max(1, ...loads.map(pick));
@@ -109,7 +109,9 @@ export function plan(loads: readonly CellLoad[], rules: RebalanceRules): Planned
       .filter((c) => c.reachable && c.id !== cell.id && c.users < c.capacity && excess(c, rules) === 0 && !receiving.has(c.id))
       .sort((a, b) => score(a) - score(b) || (a.id < b.id ? -1 : 1));
     const target = targets[0];
-    const owner = target && cell.owners.find((o) => target.sharedBytes + o.bytes < cell.sharedBytes);
+    // The largest owner whose data leaves the target lighter than the hot cell was and within its own threshold (no ping-pong).
+    const fits = (o: OwnerLoad) => target.sharedBytes + o.bytes < cell.sharedBytes && (!rules.maxSharedBytes || target.sharedBytes + o.bytes <= rules.maxSharedBytes);
+    const owner = target && cell.owners.find(fits);
     if (!target || !owner) continue;
     receiving.add(target.id);
     const why = [
