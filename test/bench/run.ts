@@ -12,6 +12,7 @@ import { screenSizes } from './sizes.ts';
 import { kannelSizes } from './kannel.ts';
 import { sharedReadCost } from './sharing.ts';
 import { formatHandshakes, handshakesPerSecond } from './tls.ts';
+import { lookupLatency, moveThroughput } from './cells.ts';
 import { startGateway } from '../support/client.ts';
 import { closeTestPortals } from '../support/system.ts';
 import { BUDGETS } from '../../gateway/device.ts';
@@ -153,10 +154,62 @@ async function sharing() {
   }
 }
 
+/** The stores a part compares: SQLite in a temporary directory, and MariaDB when it answers. */
+async function benchStores(label: string): Promise<{ stores: [string, string][]; cleanup: () => Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'gw-bench-'));
+  const stores: [string, string][] = [['sqlite', `sqlite:${dir}`]];
+  if (MYSQL && (await mysqlReachable())) {
+    const url = new URL(MYSQL);
+    url.pathname = `/bench_${label}_${process.pid}`;
+    stores.push(['mariadb', url.toString()]);
+  } else console.log(`(MariaDB at ${MYSQL} not reachable: skipped)`);
+  return {
+    stores,
+    cleanup: async () => {
+      rmSync(dir, { recursive: true, force: true });
+      if (stores.length > 1) await dropMysqlDatabases(stores[1][1]);
+    },
+  };
+}
+
+/** A base of its own beside `base`: a subdirectory, or a database-name suffix. */
+const beside = (base: string, name: string) => (base.startsWith('mysql:') ? `${base}_${name}` : `${base}/${name}`);
+
+const DIRECTORY_USERS = Number(process.env.BENCH_DIRECTORY_USERS || 1_000_000);
+const MOVE_RECORDS = Number(process.env.BENCH_MOVE_RECORDS || 20_000);
+
+async function cells() {
+  const { stores, cleanup } = await benchStores('cells');
+  try {
+    console.log(`\n## Login lookup (step one: login → cell), 20,000 lookups, µs; uncached = a cache of one entry, cached = a warm set of 10,000`);
+    console.log(`${pad('store', 10)}${pad('users', 11)}${pad('filled in', 12)}${pad('uncached p50', 14)}${pad('uncached p99', 14)}${pad('cached p50', 12)}${pad('cached p99', 12)}uncached/cached p50`);
+    for (const [name, base] of stores) {
+      for (const r of await lookupLatency(beside(base, 'lookup'), [10_000, DIRECTORY_USERS])) {
+        const row = [name, r.users, `${r.fillSeconds.toFixed(1)} s`, r.uncached.p50.toFixed(1), r.uncached.p99.toFixed(1), r.cached.p50.toFixed(2), r.cached.p99.toFixed(2), (r.uncached.p50 / r.cached.p50).toFixed(0)];
+        console.log(row.map((c, i) => pad(c, [10, 11, 12, 14, 14, 12, 12, 0][i])).join(''));
+      }
+    }
+    console.log(`\n## Moving an owner with a shared database of ${MOVE_RECORDS} records to another cell (records/s; the writer adds records through the old address all along)`);
+    console.log(`${pad('store', 10)}${pad('writer', 8)}${pad('seconds', 10)}${pad('records/s', 12)}${pad('writes during', 15)}every write once`);
+    for (const [name, base] of stores) {
+      const rates: number[] = [];
+      for (const withWriter of [false, true]) {
+        const r = await moveThroughput(beside(base, withWriter ? 'move_w' : 'move'), MOVE_RECORDS, withWriter);
+        rates.push(r.rate);
+        console.log([pad(name, 10), pad(withWriter ? 'yes' : 'no', 8), pad(r.seconds.toFixed(2), 10), pad(r.rate.toFixed(0), 12), pad(withWriter ? r.writes : '-', 15), r.exact ? 'yes' : 'NO'].join(''));
+      }
+      console.log(`${name}: ratio with writer / without ${(rates[1] / rates[0]).toFixed(2)}`);
+    }
+    console.log('(search latency on 100,000 records, SQLite beside MariaDB: the search part)');
+  } finally {
+    await cleanup();
+  }
+}
+
 async function tls() {
   console.log(`\n${formatHandshakes(await handshakesPerSecond())}`);
 }
 
-// BENCH_ONLY=sizes,throughput,search,sharing,tls runs some parts, for working on one figure.
+// BENCH_ONLY=sizes,throughput,search,sharing,tls,cells runs some parts, for working on one figure.
 const only = process.env.BENCH_ONLY?.split(',');
-for (const [name, part] of Object.entries({ sizes, throughput, search, sharing, tls })) if (!only || only.includes(name)) await part();
+for (const [name, part] of Object.entries({ sizes, throughput, search, sharing, tls, cells })) if (!only || only.includes(name)) await part();

@@ -15,7 +15,9 @@ export async function startBalancer(backends: readonly string[]): Promise<Balanc
   const served: number[] = [];
   let next = 0;
   const server: Server = createServer(async (req, res) => {
-    const body = Buffer.concat(await Array.fromAsync(req as AsyncIterable<Buffer>));
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
     for (let tries = 0; tries < backends.length; tries++) {
       const index = next++ % backends.length;
       try {
