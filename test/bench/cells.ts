@@ -5,6 +5,7 @@ import { Portal } from '../../core/portal.ts';
 import { Dispatch } from '../../core/dispatch/dispatch.ts';
 import { moveOwner } from '../../core/dispatch/move.ts';
 import type { Store } from '../../core/store/store.ts';
+import { ownerAndReader } from './sharing.ts';
 
 export interface Percentiles {
   p50: number;
@@ -85,11 +86,7 @@ export interface MoveThroughput {
 export async function moveThroughput(base: string, count: number, withWriter: boolean): Promise<MoveThroughput> {
   const portal = await Portal.open(base);
   try {
-    await portal.addCell('c1', 10);
-    await portal.addCell('c2', 10);
-    const owner = await portal.register('owner', 'secret', 'Owner');
-    const reader = await portal.register('reader', 'secret', 'Reader');
-    const ref = await portal.createDatabase(owner, 'Big shared');
+    const { owner, reader, ref } = await ownerAndReader(portal, 'Big shared');
     const name = (await portal.addField(owner, ref, { name: 'Name', type: 'text' })).id;
     const n = (await portal.addField(owner, ref, { name: 'N', type: 'number' })).id;
     for (let i = 0; i < count; i += 1000) {

@@ -2,7 +2,7 @@
 // MariaDB, cells added while the system runs, and a cell out of reach that troubles only its own users.
 import test from 'ava';
 import { createConnection } from 'mysql2/promise';
-import { closeTestPortals, freshBase, kindOf, openTestPortal } from '../support/system.ts';
+import { closeTestPortals, freshBase, kindOf, openSystem, openTestPortal } from '../support/system.ts';
 import { freshDir, freshStoreUrl, storeKind } from '../support/stores.ts';
 import { outageableStore } from '../support/outage.ts';
 import { moveOwner } from '../../core/dispatch/move.ts';
@@ -75,11 +75,7 @@ test('a cell added while the system runs gets a unique id, a store of its own, a
 
 test('a cell out of reach makes only its own users unavailable, and serves again when it is back', async (t) => {
   const outage = await outageableStore('down');
-  const portal = await openTestPortal();
-  await portal.addCell('c1', 100);
-  await portal.addCell('c2', 100, outage.url);
-  const ann = await portal.register('ann', 'secret', 'Ann');
-  const bob = await portal.register('bob', 'secret', 'Bob');
+  const { portal, users: [ann, bob] } = await openSystem({ c1: undefined, c2: outage.url }, ['ann', 'bob']);
   t.is(bob.cellId, 'c2');
   const annDb = await portal.createDatabase(ann, 'Mine');
   const bobDb = await portal.createDatabase(bob, 'His');
@@ -88,19 +84,19 @@ test('a cell out of reach makes only its own users unavailable, and serves again
 
   await outage.stop(portal, 'c2');
   t.is(await kindOf(portal.databases(bob)), 'unavailable');
-  t.is(await kindOf(portal.login('bob', 'secret')), 'unavailable');
+  t.is(await kindOf(portal.login('bob', 'bob-pass')), 'unavailable');
   t.is(await kindOf(portal.records(ann, bobDb, 0, 10)), 'unavailable', 'what lives on the cell is out of reach');
   const err = await t.throwsAsync(portal.databases(bob));
   t.regex(err.message, /unavailable for a moment/);
   // Everyone else keeps working, their list of what c2 shares with them included.
   t.deepEqual((await portal.databases(ann)).map((d) => d.name), ['Mine', 'His']);
   t.is(await kindOf(portal.addField(ann, annDb, { name: 'Title', type: 'text' })), 'ok');
-  t.is((await portal.login('ann', 'secret')).user.cellId, 'c1');
+  t.is((await portal.login('ann', 'ann-pass')).user.cellId, 'c1');
   t.is((await portal.register('cid', 'secret', 'Cid')).cellId, 'c1');
 
   await outage.start();
   t.deepEqual((await portal.databases(bob)).map((d) => d.name), ['His']);
-  t.is((await portal.login('bob', 'secret')).user.cellId, 'c2');
+  t.is((await portal.login('bob', 'bob-pass')).user.cellId, 'c2');
   t.is((await portal.records(ann, bobDb, 0, 10)).items.length, 0);
   await outage.close();
 });

@@ -1,7 +1,7 @@
 // Moving an owner with their shared databases to a new cell while users keep writing (issue 8),
 // on whichever store TEST_STORE selects (on MariaDB every cell is its own database).
 import test from 'ava';
-import { closeTestPortals, freshBase, kindOf, openTestPortal } from '../support/system.ts';
+import { closeTestPortals, kindOf, openSystem, openTestPortal } from '../support/system.ts';
 import { moveOwner } from '../../core/dispatch/move.ts';
 import { MovedError, type DbRef, type Portal } from '../../core/portal.ts';
 import type { Actor } from '../../core/cell/cell.ts';
@@ -11,13 +11,8 @@ test.after.always(closeTestPortals);
 const SEEDED = 300;
 
 /** olga (c1) owns Notes, shared with rita (c2, write) and ron (c1, read), and a locked Diary. */
-async function system(base = freshBase()) {
-  const portal = await openTestPortal({}, base);
-  await portal.addCell('c1', 100);
-  await portal.addCell('c2', 100);
-  const olga = await portal.register('olga', 'olga-pass', 'Olga');
-  const rita = await portal.register('rita', 'rita-pass', 'Rita');
-  const ron = await portal.register('ron', 'ron-pass', 'Ron');
+async function system() {
+  const { portal, base, users: [olga, rita, ron] } = await openSystem({ c1: undefined, c2: undefined }, ['olga', 'rita', 'ron']);
   const notes = await portal.createDatabase(olga, 'Notes');
   const text = (await portal.addField(olga, notes, { name: 'Note', type: 'text' })).id;
   const n = (await portal.addField(olga, notes, { name: 'N', type: 'number' })).id;
@@ -140,7 +135,7 @@ test('a process with stale caches follows the tombstones: login, home, reads and
 test('a move is refused to a full or unknown cell, to the same cell, and leaves the owner where they were', async (t) => {
   const { portal, olga, notes } = await system();
   await portal.addCell('c3', 1);
-  await portal.register('zed', 'zed-pass', 'Zed');
+  await portal.register('zed', 'zed-pass', 'zed');
   t.is((await portal.dispatch.cell('c3'))?.userCount, 1);
   t.is(await kindOf(moveOwner(portal, 'olga', 'c3')), 'conflict');
   t.is(await kindOf(moveOwner(portal, 'olga', 'c9')), 'not-found');

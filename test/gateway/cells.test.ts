@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Handset, withGateway } from '../support/client.ts';
-import { closeTestPortal, closeTestPortals, freshBase, openTestPortal } from '../support/system.ts';
+import { closeTestPortal, closeTestPortals, freshBase, openSystem, openTestPortal } from '../support/system.ts';
 import { outageableStore } from '../support/outage.ts';
 import { startBalancer } from '../support/balancer.ts';
 import { createApp } from '../../gateway/app.ts';
@@ -22,11 +22,7 @@ const MARKUPS: Markup[] = ['wml', 'chtml', 'html'];
 
 test('a cell out of reach: its users get a 503 page in their own markup, the others go on, and it comes back', async (t) => {
   const outage = await outageableStore('gw-down');
-  const portal = await openTestPortal();
-  await portal.addCell('c1', 100);
-  await portal.addCell('c2', 100, outage.url);
-  const ann = await portal.register('ann', 'ann-pass', 'Ann');
-  await portal.register('bob', 'bob-pass', 'Bob');
+  const { portal, users: [ann] } = await openSystem({ c1: undefined, c2: outage.url }, ['ann', 'bob']);
   await portal.createDatabase(ann, 'Recipes');
   const logged: unknown[] = [];
   const server: Server = await new Promise((resolve) => {
