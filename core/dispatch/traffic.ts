@@ -22,7 +22,9 @@ export class TrafficMeter {
   /** One operation for `cellId`; the counts go to the dispatch in the background now and then. */
   hit(cellId: string): void {
     this.#counts.set(cellId, (this.#counts.get(cellId) ?? 0) + 1);
-    if (this.#now() - this.#flushed >= FLUSH_EVERY) this.#pending = this.#pending.then(() => this.flush());
+    if (this.#now() - this.#flushed < FLUSH_EVERY) return;
+    this.#flushed = this.#now();
+    this.#pending = this.#pending.then(() => this.flush());
   }
 
   /** Adds the counts so far to this minute's rows. A failure keeps them for the next time. */

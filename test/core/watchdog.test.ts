@@ -1,8 +1,8 @@
 // The watchdog's rebalancing (seed 000, paragraph 64): measure each cell, choose by the seed's
 // criteria, move owners of shared databases off the cells past a threshold.
 import test from 'ava';
-import { closeTestPortals, openTestPortal } from '../support/system.ts';
-import { measure, plan, rebalance, type CellLoad, type RebalanceRules } from '../../core/dispatch/watchdog.ts';
+import { closeTestPortals, openSystem, openTestPortal } from '../support/system.ts';
+import { measure, plan, rebalance, startWatchdog, type CellLoad, type RebalanceRules } from '../../core/dispatch/watchdog.ts';
 
 test.after.always(closeTestPortals);
 
@@ -80,4 +80,22 @@ test('a round measures traffic, shared data and clients, moves an owner off the 
   const quiet: string[] = [];
   t.deepEqual(await rebalance(portal, bytesRule, (line) => quiet.push(line)), []);
   t.regex(quiet.join('\n'), /another watchdog/);
+});
+
+test('the watchdog a gateway process runs every few seconds moves an owner off a cell past its threshold by itself', async (t) => {
+  const { portal, users: [owner, , other] } = await openSystem({ c1: undefined, c2: undefined }, ['owner', 'reader', 'other']);
+  for (const [who, name, count] of [[owner, 'Big', 60], [other, 'Small', 5]] as const) {
+    const ref = await portal.createDatabase(who, name);
+    const f = (await portal.addField(who, ref, { name: 'Note', type: 'text' })).id;
+    await portal.importRecords(who, ref, Array.from({ length: count }, (_, i) => ({ [f]: `note ${i}` })));
+    await portal.share(who, ref, 'reader', 'read');
+  }
+  const lines: string[] = [];
+  const watchdog = startWatchdog(portal, 1, { maxRequestsPerMinute: 0, maxSharedBytes: 500, windowMinutes: 1 }, (line) => lines.push(line));
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline && !lines.some((l) => /now lives on/.test(l))) await new Promise((resolve) => setTimeout(resolve, 200));
+  await watchdog.stop();
+  t.regex(lines.join('\n'), /moving other from c1 to c2/, 'the owner c2 can take without going past the threshold itself');
+  t.is(await portal.locate('other'), 'c2');
+  t.is(await portal.locate('owner'), 'c1');
 });
