@@ -166,6 +166,9 @@ export async function startGateway(options: AppOptions = {}): Promise<Running> {
   const server: Server = await new Promise((resolve) => {
     const s = createApp(portal, { ...options, log: (err) => errors.push(err) }).listen(0, '127.0.0.1', () => resolve(s));
   });
+  // Past Node's 5 s, so that a test the loaded machine keeps waiting never reuses a connection
+  // the server has just closed (fetch then fails with ECONNRESET).
+  server.keepAliveTimeout = 120_000;
   const { port } = server.address() as AddressInfo;
   return {
     portal,
