@@ -15,6 +15,7 @@ import { CoreError, conflict, invalid, notFound } from '../errors.ts';
 import { DuplicateKeyError } from '../store/store.ts';
 import type { DbRef } from './follow.ts';
 import { normalLogin } from './dispatch.ts';
+import { movedUser } from '../cell/tombstone.ts';
 
 export type Progress = (line: string) => void;
 
@@ -41,12 +42,14 @@ export async function moveOwner(portal: Portal, rawLogin: string, toCell: string
   const login = normalLogin(rawLogin);
   portal.dispatch.forget(login);
   const from = await portal.dispatch.locate(login);
+  const source = await portal.cell(from);
+  const switched = await movedUser(source.store, login);
+  if (switched) return resume(portal, login, from, switched, progress, started);
   const target = await portal.dispatch.cell(toCell);
   if (!target) throw notFound(`There is no cell "${toCell}".`);
   if (from === toCell) throw invalid(`${login} is on cell ${toCell} already.`);
   if (target.userCount >= target.capacity) throw conflict(`Cell ${toCell} is full (${target.userCount}/${target.capacity} users).`);
   await claim(portal, login, from, toCell);
-  const source = await portal.cell(from);
   const copy = new OwnerCopy(login, source.store, (await portal.cell(toCell)).store);
   let moved: Moved;
   try {
@@ -66,25 +69,50 @@ export async function moveOwner(portal: Portal, rawLogin: string, toCell: string
     throw err;
   }
   progress(`last pass done: ${copy.written} records in all; ${login} now lives on ${toCell}`);
+  return afterSwitch(portal, login, from, toCell, moved, copy.written, progress, started);
+}
 
-  await portal.dispatch.relocate(login, from, toCell);
-  const renamed = new Map(moved.dbs.map((d) => [`${from}:${d.from}`, `${toCell}:${d.to}`]));
-  await portal.sessions.follow(login, toCell, (key) => renamed.get(key) ?? key);
-  await advance(portal, login, 'switched', copy.written);
+/** What follows the switch: the dispatch, the sessions, the other cells' lists, the clean-up. */
+async function afterSwitch(portal: Portal, login: string, from: string, to: string, moved: Moved, records: number, progress: Progress, started: number): Promise<MoveResult> {
+  await portal.dispatch.relocate(login, from, to);
+  const renamed = new Map(moved.dbs.map((d) => [`${from}:${d.from}`, `${to}:${d.to}`]));
+  await portal.sessions.follow(login, to, (key) => renamed.get(key) ?? key);
+  await advance(portal, login, 'switched', records);
   progress('dispatch and sessions updated');
 
-  await rewriteLists(portal, login, from, toCell, moved, progress);
-  await purgeDatabases(source.store, moved.dbs.map((d) => d.from));
-  await advance(portal, login, 'done', copy.written);
+  await rewriteLists(portal, login, from, to, moved, progress);
+  await purgeDatabases((await portal.cell(from)).store, moved.dbs.map((d) => d.from));
+  await advance(portal, login, 'done', records);
   progress(`old copy removed from ${from}`);
   return {
     login,
     from,
-    to: toCell,
-    records: copy.written,
-    dbs: moved.dbs.map((d) => ({ from: { cellId: from, dbId: d.from }, to: { cellId: toCell, dbId: d.to } })),
+    to,
+    records,
+    dbs: moved.dbs.map((d) => ({ from: { cellId: from, dbId: d.from }, to: { cellId: to, dbId: d.to } })),
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+/**
+ * A move whose process died after the switch: the old cell's tombstones say where everything
+ * went, and the steps after the switch run again from them.
+ */
+async function resume(portal: Portal, login: string, from: string, to: string, progress: Progress, started: number): Promise<MoveResult> {
+  progress(`${login} was switched from ${from} to ${to} by a move that did not finish: finishing it`);
+  const source = (await portal.cell(from)).store;
+  const target = (await portal.cell(to)).store;
+  const dbs = (
+    await source.all<{ db_id: number; to_db: number }>('SELECT d.db_id, d.to_db FROM moved_dbs d JOIN moved_users u ON u.moved_at = d.moved_at AND u.to_cell = d.to_cell WHERE u.login = ?', [login])
+  ).map((r) => ({ from: Number(r.db_id), to: Number(r.to_db) }));
+  const oldId = new Map(dbs.map((d) => [d.to, d.from]));
+  const grantees = dbs.length
+    ? (await target.all<{ db_id: number; grantee: string }>(`SELECT db_id, grantee FROM permissions WHERE db_id IN (${dbs.map(() => '?').join(', ')})`, dbs.map((d) => d.to))).map((r) => ({ dbId: oldId.get(Number(r.db_id))!, login: r.grantee }))
+    : [];
+  const sharedWithMe = (await target.all<{ owner_cell: string; db_id: number }>('SELECT owner_cell, db_id FROM shared_with_me WHERE login = ?', [login])).map((r) => ({ ownerCell: r.owner_cell, dbId: Number(r.db_id) }));
+  await portal.dispatch.store.run('DELETE FROM moves WHERE login = ?', [login]);
+  await claim(portal, login, from, to);
+  return afterSwitch(portal, login, from, to, { dbs, grantees, sharedWithMe }, 0, progress, started);
 }
 
 /** The move's row in the dispatch: one mover per owner; a finished or long-broken one gives way. */

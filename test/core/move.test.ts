@@ -144,3 +144,26 @@ test('a move is refused to a full or unknown cell, to the same cell, and leaves 
   t.is(await portal.locate('olga'), 'c1');
   t.is((await portal.records(olga, notes, 0, 1000)).items.length, SEEDED);
 });
+
+test('a move whose process died after the switch is finished by running it again', async (t) => {
+  const { portal, olga, rita, notes } = await system();
+  await portal.addCell('c3', 100);
+  const relocate = portal.dispatch.relocate;
+  portal.dispatch.relocate = async () => {
+    throw new Error('the mover died here');
+  };
+  await t.throwsAsync(moveOwner(portal, 'olga', 'c3'), { message: /died here/ });
+  portal.dispatch.relocate = relocate;
+  t.is(await portal.dispatch.store.get('SELECT cell_id FROM directory WHERE login = ?', ['olga']).then((r) => r?.cell_id), 'c1', 'the dispatch was not told');
+  t.is((await portal.databases(olga)).find((d) => d.name === 'Notes')?.cellId, 'c3', 'the tombstones lead there meanwhile');
+
+  const lines: string[] = [];
+  const result = await moveOwner(portal, 'olga', 'c2', (line) => lines.push(line));
+  t.regex(lines[0], /switched from c1 to c3 by a move that did not finish/);
+  t.is(result.to, 'c3', 'it finishes the move it found, wherever it was asked to go');
+  t.is(await portal.locate('olga'), 'c3');
+  t.deepEqual((await portal.databases(rita)).map((d) => d.cellId), ['c3']);
+  const c1 = (await portal.cell('c1')).store;
+  t.is((await c1.get<{ n: number }>('SELECT COUNT(*) AS n FROM records WHERE db_id = ?', [notes.dbId]))?.n, 0);
+  t.deepEqual(Object.fromEntries((await portal.dispatch.cells()).map((c) => [c.id, c.userCount])), { c1: 1, c2: 1, c3: 1 });
+});
