@@ -64,7 +64,13 @@ export class Portal {
   /** Opens the system whose stores derive from `base` (see store/locate.ts), or are named in the options. */
   static async open(base: string, options: PortalOptions = {}): Promise<Portal> {
     const store = await openStore(options.dispatchUrl || storeUrlFor(base, 'dispatch'));
-    return new Portal(base, await Dispatch.open(store, options.directoryCache), options);
+    try {
+      return new Portal(base, await Dispatch.open(store, options.directoryCache), options);
+    } catch (err) {
+      // A dispatch this program must not use (a newer schema) leaves no pool keeping the process alive.
+      await store.close();
+      throw err;
+    }
   }
 
   /** The cell to run an operation on `ref` with: a user of another cell comes vouched for by their own. */
