@@ -352,9 +352,14 @@ export class Portal {
     return cell.hasLocker(as);
   }
 
+  /** Sets the locker password; a change the owner's move overtook (it found no row) is made again where they went. */
   async setLocker(actor: Actor, password: string, current?: string): Promise<void> {
     const { cell, as } = await this.#home(actor);
-    return cell.setLocker(as, password, current);
+    await cell.setLocker(as, password, current);
+    if (!(await movedUser(cell.store, as.login))) return;
+    const there = await this.#home(as);
+    const made = await there.cell.checkLocker(there.as, password).then(() => true, () => false);
+    if (!made) await there.cell.setLocker(there.as, password, current);
   }
 
   async lock(actor: Actor, ref: DbRef): Promise<void> {
@@ -378,7 +383,9 @@ export class Portal {
       if (err instanceof CoreError && err.kind === 'bad-password') await this.throttle.failed([`locker:${actor.login}`]);
       throw err;
     }
-    return this.sessions.unlock(session, `${ref.cellId}:${ref.dbId}`, UNLOCK_TIME);
+    // Unlocked under the address the database has now, should it have moved since the page was shown.
+    const at = (await relocate((id) => this.cell(id), ref))?.ref ?? ref;
+    return this.sessions.unlock(session, `${at.cellId}:${at.dbId}`, UNLOCK_TIME);
   }
 
   async close(): Promise<void> {

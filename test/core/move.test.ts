@@ -167,3 +167,18 @@ test('a move whose process died after the switch is finished by running it again
   t.is((await c1.get<{ n: number }>('SELECT COUNT(*) AS n FROM records WHERE db_id = ?', [notes.dbId]))?.n, 0);
   t.deepEqual(Object.fromEntries((await portal.dispatch.cells()).map((c) => [c.id, c.userCount])), { c1: 1, c2: 1, c3: 1 });
 });
+
+test('a locker changed or opened through the address from before the move takes effect at the new place', async (t) => {
+  const { portal, olga, diary } = await system();
+  await portal.addCell('c3', 100);
+  const { session } = await portal.login('olga', 'olga-pass');
+  await moveOwner(portal, 'olga', 'c3');
+  // olga's actor still says c1, and the diary's address is the old one.
+  const unlocked = await portal.unlock(session, diary, 'locker-pass');
+  const newDiary = (await portal.databases(olga)).find((d) => d.name === 'Diary')!;
+  t.deepEqual(Object.keys(unlocked.unlocks), [`c3:${newDiary.dbId}`]);
+  t.is(await kindOf(portal.database(portal.actorOf(unlocked), newDiary)), 'ok');
+  await portal.setLocker(olga, 'new-locker', 'locker-pass');
+  t.is(await kindOf(portal.unlock(unlocked, newDiary, 'locker-pass')), 'bad-password');
+  t.is(await kindOf(portal.unlock(unlocked, newDiary, 'new-locker')), 'ok');
+});
