@@ -15,6 +15,8 @@ import type { StoredRecord, RecordInput } from './cell/records.ts';
 import { checkName } from './cell/fields.ts';
 import type { Query } from './cell/search.ts';
 import { CoreError, invalid, notFound } from './errors.ts';
+import type { CellAlarms } from './alarms/alarms.ts';
+import type { Planner } from './planner/planner.ts';
 
 /** A database anywhere in the system: the cell that hosts it and its id there. */
 export type { DbRef };
@@ -283,6 +285,21 @@ export class Portal {
 
   async addField(actor: Actor, ref: DbRef, spec: NewField) {
     return this.#write(actor, ref, (cell, as, at) => cell.addField(as, at.ref.dbId, spec));
+  }
+
+  async setAlarm(actor: Actor, ref: DbRef, fieldId: number, spec: Pick<NewField, 'watch' | 'op' | 'event'>) {
+    const { cell, as } = await this.#at(actor, ref);
+    return cell.setAlarm(as, ref.dbId, fieldId, spec);
+  }
+
+  // Alarms and the planner live on the user's own cell (core/alarms, core/planner) --------------
+
+  async alarms(actor: Actor): Promise<CellAlarms> {
+    return (await this.cell(actor.cellId)).alarms;
+  }
+
+  async planner(actor: Actor): Promise<Planner> {
+    return (await this.cell(actor.cellId)).planner;
   }
 
   // Records ------------------------------------------------------------------------------

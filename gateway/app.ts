@@ -17,6 +17,8 @@ import { recordRoutes } from './routes/records.ts';
 import { searchRoutes } from './routes/search.ts';
 import { sharingRoutes } from './routes/sharing.ts';
 import { lockerRoutes } from './routes/locker.ts';
+import { alarmRoutes } from './routes/alarms.ts';
+import { plannerRoutes } from './routes/planner.ts';
 
 export interface AppOptions {
   log?: (err: unknown) => void;
@@ -68,6 +70,8 @@ export function createApp(portal: Portal, options: AppOptions = {}): Koa<Gateway
   searchRoutes(router);
   sharingRoutes(router);
   lockerRoutes(router);
+  alarmRoutes(router);
+  plannerRoutes(router);
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

@@ -23,6 +23,15 @@ export interface Config {
   tlsKey?: string;
   /** The name the self-signed certificate is made for. */
   tlsHost: string;
+  /** How often the alarm watchdogs tick; 0 stops them. */
+  alarmTickMs: number;
+  /** The SMTP server email alarms go through (`smtp://host:port`); no email alarms when unset. */
+  alarmSmtpUrl?: string;
+  alarmMailFrom: string;
+  /** Kannel smsbox's sendsms URL with its account; no SMS alarms when unset. */
+  smsSendsmsUrl?: string;
+  /** Where the gateway is reached from outside: the links in alarm mail and SMS. */
+  publicUrl: string;
   /** The dispatch store, when not derived from storeUrl. */
   dispatchUrl?: string;
   /** Cells by id and the store URL this process reaches each at (registered on start when new). */
@@ -69,6 +78,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!env.TLS_CERT !== !env.TLS_KEY) throw new Error('TLS_CERT and TLS_KEY go together: give both PEM files or neither');
   const maxConnections = Number(env.LEGACY_TLS_MAX_CONNECTIONS || 64);
   if (!Number.isInteger(maxConnections) || maxConnections < 1) throw new Error(`LEGACY_TLS_MAX_CONNECTIONS must be a positive number, not "${env.LEGACY_TLS_MAX_CONNECTIONS}"`);
+  const tick = Number(env.ALARM_TICK_MS || 30_000);
+  if (!Number.isInteger(tick) || tick < 0) throw new Error(`ALARM_TICK_MS must be a number of milliseconds, not "${env.ALARM_TICK_MS}"`);
+  for (const name of ['ALARM_SMTP_URL', 'SMS_SENDSMS_URL', 'PUBLIC_URL']) {
+    if (env[name] && !URL.canParse(env[name])) throw new Error(`${name} must be a URL, not "${env[name]}"`);
+  }
   return {
     port,
     host: env.HOST || '0.0.0.0',
@@ -82,6 +96,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tlsCert: env.TLS_CERT || undefined,
     tlsKey: env.TLS_KEY || undefined,
     tlsHost: env.TLS_HOST || 'localhost',
+    alarmTickMs: tick,
+    alarmSmtpUrl: env.ALARM_SMTP_URL || undefined,
+    alarmMailFrom: env.ALARM_MAIL_FROM || 'alarms@localhost',
+    smsSendsmsUrl: env.SMS_SENDSMS_URL || undefined,
+    publicUrl: env.PUBLIC_URL || `http://localhost:${port}`,
     dispatchUrl: env.DISPATCH_STORE_URL || undefined,
     cellStores: parseCellStores(env.CELL_STORES),
     cellCapacity: countFrom('CELL_CAPACITY', env.CELL_CAPACITY, 1000, 1),

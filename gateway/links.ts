@@ -68,6 +68,45 @@ export class Links {
   unlock(ref: DbRef, next?: string) {
     return `${this.base}/d/${ref.cellId}/${ref.dbId}/unlock${query({ next })}`;
   }
+  /** A path the core names relative to a session (an alarm's `d/c1/3/r/7`, `p/e/2`). */
+  inSession(path: string) {
+    return `${this.base}/${path}`;
+  }
+  alarms(from = 0) {
+    return `${this.base}/alarms${query({ from })}`;
+  }
+  alarmsSet(from = 0) {
+    return `${this.base}/alarms/set${query({ from })}`;
+  }
+  alarmContact() {
+    return `${this.base}/alarms/contact`;
+  }
+  /** What an alarm field watches, how it compares and what it does. */
+  alarmField(ref: DbRef, fieldId: number) {
+    return `${this.base}/d/${ref.cellId}/${ref.dbId}/fields/${fieldId}/alarm`;
+  }
+  /** The planner's day (YYYY-MM-DD; today without one). */
+  day(day?: string, from = 0) {
+    return `${this.base}/p${query({ day, from })}`;
+  }
+  week(day?: string) {
+    return `${this.base}/p/week${query({ day })}`;
+  }
+  newEvent(day?: string) {
+    return `${this.base}/p/new${query({ day })}`;
+  }
+  event(id: number) {
+    return `${this.base}/p/e/${id}`;
+  }
+  editEvent(id: number) {
+    return `${this.base}/p/e/${id}/edit`;
+  }
+  deleteEvent(id: number) {
+    return `${this.base}/p/e/${id}/delete`;
+  }
+  calendar() {
+    return `${this.base}/p/calendar.ics`;
+  }
   results(ref: DbRef, q: { f: string; op: string; q: string }, from = 0) {
     return `${this.base}/d/${ref.cellId}/${ref.dbId}/find${query({ ...q, from })}`;
   }

@@ -8,6 +8,9 @@ import { loadOrCreateCertificate, startHttps } from './tls.ts';
 import { startLegacyTls, type LegacyTlsServer } from './legacy-tls.ts';
 import { openDeployment } from '../core/deployment.ts';
 import { startWatchdog } from '../core/dispatch/watchdog.ts';
+import { startWatchdogs } from '../core/alarms/run.ts';
+import { emailChannel } from '../core/alarms/email.ts';
+import { smsChannel } from '../core/alarms/sms.ts';
 
 const config = readConfig();
 const portal = await openDeployment(config, console.log);
@@ -17,6 +20,13 @@ const server = app.listen(config.port, config.host, () => {
   const { port } = server.address() as AddressInfo;
   console.log(`Gateway listening on http://${config.host}:${port}/ (stores: ${config.storeUrl})`);
 });
+
+// The alarm watchdogs run here, one per cell, sending through the channels configured.
+const channels = {
+  email: config.alarmSmtpUrl ? emailChannel({ smtpUrl: config.alarmSmtpUrl, from: config.alarmMailFrom, publicUrl: config.publicUrl }) : undefined,
+  sms: config.smsSendsmsUrl ? smsChannel({ sendsmsUrl: config.smsSendsmsUrl, publicUrl: config.publicUrl }) : undefined,
+};
+const stopWatchdogs = config.alarmTickMs > 0 ? await startWatchdogs(portal, channels, config.alarmTickMs) : async () => {};
 
 let https: HttpsServer | undefined;
 let legacy: LegacyTlsServer | undefined;
@@ -35,7 +45,7 @@ if (config.tlsPort !== undefined || config.legacyTlsPort !== undefined) {
 
 const closed = (s: { close(callback: () => void): unknown } | undefined) => new Promise<void>((resolve) => (s ? s.close(() => resolve()) : resolve()));
 const stop = () => {
-  Promise.all([closed(server), closed(https), legacy?.close(), watchdog?.stop()])
+  Promise.all([closed(server), closed(https), legacy?.close(), watchdog?.stop(), stopWatchdogs()])
     .then(() => portal.close())
     .then(() => process.exit(0));
 };

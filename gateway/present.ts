@@ -44,3 +44,12 @@ export function recordLabel(fields: readonly Field[], record: StoredRecord): str
   const label = parts.join(', ').replace(/\s+/g, ' ') || `#${record.id}`;
   return label.length > LABEL_CHARS ? label.slice(0, LABEL_CHARS - 1) + '…' : label;
 }
+
+const EVENT_WORDS = { login: 'show at login', email: 'email', sms: 'SMS' } as const;
+
+/** An alarm field's setting in a few words: "Bottles < limit, SMS", "the date, show at login". */
+export function alarmSummary(field: Field): string {
+  const spec = field.options.alarm;
+  if (!spec) return '';
+  return `${spec.watch ? `${spec.watch} ${COMPARISON_LABELS[spec.op]} limit` : `the date ${COMPARISON_LABELS[spec.op]} limit`}, ${EVENT_WORDS[spec.event]}`;
+}

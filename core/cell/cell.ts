@@ -8,9 +8,11 @@ import { cellKey, Verifier, Voucher } from './vouch.ts';
 import { CoreError, conflict, forbidden, invalid, notFound } from '../errors.ts';
 import { CELL_MIGRATIONS } from './schema.ts';
 import { hashPassword, verifyPassword } from './password.ts';
-import { ALARM_EVENTS, COMPARISONS, FIELD_TYPES, checkName, type AlarmSpec, type Field, type FieldOptions, type FieldType } from './fields.ts';
+import { ALARM_EVENTS, COMPARISONS, FIELD_TYPES, checkName, valueKind, type AlarmSpec, type Field, type FieldOptions, type FieldType } from './fields.ts';
 import { backfillGrams, emptyValues, touchDb, findRecord, insertRecords, pageRecords, readInput, recordsById, removeRecord, replaceRecord, type RecordInput, type StoredRecord } from './records.ts';
 import { searchIds, type Query } from './search.ts';
+import { CellAlarms } from '../alarms/alarms.ts';
+import { Planner } from '../planner/planner.ts';
 
 /** Who is asking: a login and the cell that authenticated it. */
 export interface Actor {
@@ -85,6 +87,9 @@ export class Cell {
   readonly #verifier: Verifier;
   /** Field lists by database, with the fields_version they were read at. */
   readonly #fields = new LRUCache<number, { version: number; fields: Field[] }>({ max: 10_000 });
+  /** Its users' alarms (kept in step with every record write) and planners: core/alarms, core/planner. */
+  alarms!: CellAlarms;
+  planner!: Planner;
 
   private constructor(id: string, store: Store, publicPem: string, voucher: Voucher, verifier: Verifier) {
     this.id = id;
@@ -100,7 +105,10 @@ export class Cell {
     // Values stored before the trigram index existed get their trigrams before the first search.
     await backfillGrams(store);
     const { privateKey, publicPem } = await cellKey(store);
-    return new Cell(id, store, publicPem, new Voucher(id, privateKey), new Verifier(id, publicKeyOf));
+    const cell = new Cell(id, store, publicPem, new Voucher(id, privateKey), new Verifier(id, publicKeyOf));
+    cell.alarms = await CellAlarms.open(id, store);
+    cell.planner = await Planner.open(id, store);
+    return cell;
   }
 
   /** This cell's assertion that its user `login` is acting on cell `audience`. */
@@ -212,6 +220,31 @@ export class Cell {
     }
   }
 
+  /**
+   * Changes what an alarm field watches, how it compares and what it does. Its limits stay, so the
+   * watched value must be of the same kind; every record's watch is brought up to date.
+   */
+  async setAlarm(actor: Actor, dbId: number, fieldId: number, spec: Pick<NewField, 'watch' | 'op' | 'event'>): Promise<Field> {
+    const before = await this.access(actor, dbId);
+    if (before.right !== 'owner') throw forbidden('Only the owner can change the fields of a database.');
+    const field = before.fields.find((f) => f.id === fieldId && f.type === 'alarm');
+    if (!field) throw notFound('This alarm field does not exist.');
+    const options = fieldOptions('alarm', spec as NewField, before.fields);
+    const changed = { ...field, options };
+    if (valueKind(changed, before.fields) !== valueKind(field, before.fields)) throw invalid('The limits of this alarm are of another kind: add a new alarm field to watch that.', 'watch');
+    await this.store.transaction(async (tx) => {
+      await tx.run('UPDATE fields SET options = ? WHERE id = ?', [JSON.stringify(options), fieldId]);
+      await tx.run('UPDATE dbs SET fields_version = fields_version + 1 WHERE id = ?', [dbId]);
+    });
+    const db = await this.access(actor, dbId);
+    for (let offset = 0, more = true; more; offset += 500) {
+      const page = await pageRecords(this.store, dbId, offset, 500);
+      await this.alarms.recordsWritten(db, page.records);
+      more = page.more;
+    }
+    return changed;
+  }
+
   // Records ------------------------------------------------------------------
 
   async records(actor: Actor, dbId: number, offset: number, limit: number): Promise<{ db: Database } & Page<StoredRecord>> {
@@ -227,7 +260,9 @@ export class Cell {
 
   async createRecord(actor: Actor, dbId: number, input: RecordInput): Promise<number> {
     const db = await this.access(actor, dbId, 'write');
-    const [id] = await insertRecords(this.store, dbId, db.fields, [readInput(db.fields, input)]);
+    const values = readInput(db.fields, input);
+    const [id] = await insertRecords(this.store, dbId, db.fields, [values]);
+    await this.alarms.recordsWritten(db, [{ id, values }]);
     return id;
   }
 
@@ -235,19 +270,24 @@ export class Cell {
   async importRecords(actor: Actor, dbId: number, inputs: readonly RecordInput[]): Promise<number[]> {
     const db = await this.access(actor, dbId, 'write');
     const batch = inputs.map((input) => readInput(db.fields, input));
-    return insertRecords(this.store, dbId, db.fields, batch);
+    const ids = await insertRecords(this.store, dbId, db.fields, batch);
+    await this.alarms.recordsWritten(db, ids.map((id, i) => ({ id, values: batch[i] })));
+    return ids;
   }
 
   async updateRecord(actor: Actor, dbId: number, recordId: number, input: RecordInput): Promise<void> {
     const db = await this.access(actor, dbId, 'write');
     const record = await this.mustFind(dbId, recordId);
-    await replaceRecord(this.store, dbId, recordId, db.fields, readInput(db.fields, input, record.values));
+    const values = readInput(db.fields, input, record.values);
+    await replaceRecord(this.store, dbId, recordId, db.fields, values);
+    await this.alarms.recordsWritten(db, [{ id: recordId, values }]);
   }
 
   async deleteRecord(actor: Actor, dbId: number, recordId: number): Promise<void> {
-    await this.access(actor, dbId, 'write');
+    const db = await this.access(actor, dbId, 'write');
     await this.mustFind(dbId, recordId);
     await removeRecord(this.store, dbId, recordId);
+    await this.alarms.recordsRemoved(db, [recordId]);
   }
 
   async search(actor: Actor, dbId: number, query: Query, offset: number, limit: number): Promise<{ db: Database } & Page<StoredRecord>> {

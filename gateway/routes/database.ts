@@ -6,13 +6,13 @@ import type { NewField } from '../../core/cell/cell.ts';
 import type { DbRef } from '../../core/portal.ts';
 import { CoreError } from '../../core/errors.ts';
 import { PAGE_ITEMS, showFitted } from '../fit.ts';
-import { COMPARISON_LABELS, TYPE_LABELS, recordLabel } from '../present.ts';
+import { COMPARISON_LABELS, TYPE_LABELS, alarmSummary, recordLabel } from '../present.ts';
 import { goTo, show } from '../respond.ts';
 import { statusOf } from '../errors.ts';
 import { dbParam, offsetParam } from './params.ts';
 
-const EVENT_LABELS = { login: 'Show at login', email: 'Email me', sms: 'SMS me' } as const;
-const ALARM_OPS = COMPARISONS.filter((op) => !['contains', 'starts', 'empty', 'notempty'].includes(op));
+export const EVENT_LABELS = { login: 'Show at login', email: 'Email me', sms: 'SMS me' } as const;
+export const ALARM_OPS = COMPARISONS.filter((op) => !['contains', 'starts', 'empty', 'notempty'].includes(op));
 
 export function databaseRoutes(router: Router<GatewayState>): void {
   router.get('/s/:token/d/:cell/:db', async (ctx) => {
@@ -63,6 +63,11 @@ export function databaseRoutes(router: Router<GatewayState>): void {
   });
 }
 
+/** What an alarm can watch: the date, or a number or date field. */
+export function watchable(fields: readonly Field[]) {
+  return [{ value: '', label: 'the date' }, ...fields.filter((f) => f.type === 'number' || f.type === 'date').map((f) => ({ value: f.name, label: f.name }))];
+}
+
 function fieldForm(ctx: Ctx, ref: DbRef, name: string, fields: readonly Field[], values: Partial<NewField>) {
   const { links } = ctx.state;
   return {
@@ -70,9 +75,10 @@ function fieldForm(ctx: Ctx, ref: DbRef, name: string, fields: readonly Field[],
     db: { name, url: links.db(ref) },
     action: links.fields(ref),
     existing: fields.map((f) => `${f.name} (${TYPE_LABELS[f.type]})`),
+    alarmFields: fields.filter((f) => f.type === 'alarm').map((f) => ({ label: `${f.name}: ${alarmSummary(f)}`, url: links.alarmField(ref, f.id) })),
     types: FIELD_TYPES.map((t) => ({ value: t, label: TYPE_LABELS[t] })),
     ops: ALARM_OPS.map((op) => ({ value: op, label: COMPARISON_LABELS[op] })),
-    watchable: [{ value: '', label: 'the date' }, ...fields.filter((f) => f.type === 'number' || f.type === 'date').map((f) => ({ value: f.name, label: f.name }))],
+    watchable: watchable(fields),
     events: ALARM_EVENTS.map((e) => ({ value: e, label: EVENT_LABELS[e] })),
     values: { name: values.name ?? '', type: values.type ?? 'text', choices: values.choices ?? '', watch: values.watch ?? '', op: values.op ?? '', event: values.event ?? 'login' },
     done: links.db(ref),

@@ -3,7 +3,7 @@ import type Router from '@koa/router';
 import type { GatewayState, Ctx } from '../context.ts';
 import { CoreError } from '../../core/errors.ts';
 import { normalLogin } from '../../core/dispatch/dispatch.ts';
-import { loginLinks } from '../links.ts';
+import { Links, loginLinks } from '../links.ts';
 import { goTo, show } from '../respond.ts';
 import { statusOf } from '../errors.ts';
 
@@ -34,7 +34,10 @@ export function loginRoutes(router: Router<GatewayState>): void {
     const { login = '', password = '' } = ctx.state.form;
     try {
       const { session } = await ctx.state.portal.login(login, password, ctx.ip);
-      goTo(ctx, `/s/${session.token}/`);
+      // "Notify at next login": alarms not yet seen are the first thing shown.
+      const actor = ctx.state.portal.actorOf(session);
+      const unseen = await (await ctx.state.portal.alarms(actor)).unseenCount(actor);
+      goTo(ctx, unseen ? new Links(session.token).alarms() : `/s/${session.token}/`);
     } catch (err) {
       askAgain(ctx, err, normalLogin(login));
     }

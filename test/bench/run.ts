@@ -12,6 +12,8 @@ import { screenSizes } from './sizes.ts';
 import { kannelSizes } from './kannel.ts';
 import { sharedReadCost } from './sharing.ts';
 import { formatHandshakes, handshakesPerSecond } from './tls.ts';
+import { syncmlBytes } from './syncml-bytes.ts';
+import { alarmTickCost } from './alarms.ts';
 import { lookupLatency, moveThroughput } from './cells.ts';
 import { startGateway } from '../support/client.ts';
 import { closeTestPortals } from '../support/system.ts';
@@ -210,6 +212,46 @@ async function tls() {
   console.log(`\n${formatHandshakes(await handshakesPerSecond())}`);
 }
 
-// BENCH_ONLY=sizes,throughput,search,sharing,tls,cells runs some parts, for working on one figure.
+async function syncmlWire() {
+  console.log("\n## SyncML bytes on the wire: the recorded sessions' XML messages as WBXML (ours with string table, ours inline as SyncEvolution writes it, libwbxml2's)");
+  const cols = ['session', 'msgs', 'xml', 'wbxml', 'inline', 'libwbxml', 'wbxml/xml', 'wbxml/libwbxml'];
+  const widths = [50, 6, 10, 10, 10, 10, 11, 14];
+  const line = (cells: Array<string | number>) => console.log(cells.map((c, i) => pad(c, widths[i])).join(''));
+  line(cols);
+  const rows = syncmlBytes();
+  const sum = (key: 'messages' | 'xml' | 'wbxml' | 'inline') => rows.reduce((n, r) => n + r[key], 0);
+  const lib = rows.every((r) => r.libwbxml !== undefined) ? rows.reduce((n, r) => n + r.libwbxml!, 0) : undefined;
+  const total = { session: 'all', messages: sum('messages'), xml: sum('xml'), wbxml: sum('wbxml'), inline: sum('inline'), libwbxml: lib };
+  for (const r of [...rows, total]) line([r.session, r.messages, r.xml, r.wbxml, r.inline, r.libwbxml ?? '-', (r.wbxml / r.xml).toFixed(2), r.libwbxml ? (r.wbxml / r.libwbxml).toFixed(2) : '-']);
+}
+
+async function alarms() {
+  // A million alarms on SQLite; MariaDB at BENCH_ALARMS_MYSQL (its bulk load is the slow part).
+  const total = Number(process.env.BENCH_ALARMS || 1_000_000);
+  const mysqlTotal = Number(process.env.BENCH_ALARMS_MYSQL || total);
+  const due = 1000;
+  console.log(`\n## Alarm watchdog, one tick with ${due} alarms due, against a naive scan of every alarm value (median of 5)`);
+  const dir = mkdtempSync(join(tmpdir(), 'gw-bench-'));
+  const runs: [string, string, number][] = [['sqlite', `sqlite:${dir}`, total]];
+  if (MYSQL && (await mysqlReachable())) {
+    const url = new URL(MYSQL);
+    url.pathname = `/bench_alarms_${process.pid}`;
+    runs.push(['mariadb', url.toString(), mysqlTotal]);
+  } else console.log(`(MariaDB at ${MYSQL} not reachable: skipped)`);
+  console.log(`${pad('store', 10)}${pad('alarms', 10)}${pad('load s', 9)}${pad('tick ms', 10)}${pad('tick rows', 11)}${pad('idle ms', 10)}${pad('idle rows', 11)}${pad('naive ms', 10)}${pad('naive rows', 12)}naive/tick`);
+  try {
+    for (const [name, base, n] of runs) {
+      const r = await alarmTickCost(base, n, due);
+      const row = [name, n, r.loadSeconds.toFixed(1), ms(r.watchdog.ms), r.watchdog.rowsRead, ms(r.idle.ms), r.idle.rowsRead, ms(r.naive.ms), r.naive.rowsRead, `${(r.naive.ms / r.watchdog.ms).toFixed(1)}x time, ${(r.naive.rowsRead / r.watchdog.rowsRead).toFixed(0)}x rows`];
+      console.log(row.map((c, i) => pad(c, [10, 10, 9, 10, 11, 10, 11, 10, 12, 0][i])).join(''));
+      if (r.watchdog.fired !== due || r.naive.due !== due) console.log(`(!) fired ${r.watchdog.fired}, naive found ${r.naive.due}: expected ${due}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    if (runs.length > 1) await dropMysqlDatabases(runs[1][1]);
+  }
+}
+
+// BENCH_ONLY=sizes,throughput,search,sharing,tls,syncml-bytes,alarms,cells runs some parts, for working on one figure.
 const only = process.env.BENCH_ONLY?.split(',');
-for (const [name, part] of Object.entries({ sizes, throughput, search, sharing, tls, cells })) if (!only || only.includes(name)) await part();
+for (const [name, part] of Object.entries({ sizes, throughput, search, sharing, tls, 'syncml-bytes': syncmlWire, alarms, cells })) if (!only || only.includes(name)) await part();

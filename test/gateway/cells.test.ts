@@ -28,7 +28,7 @@ test('a cell out of reach: its users get a 503 page in their own markup, the oth
   const server: Server = await new Promise((resolve) => {
     const s = createApp(portal, { log: (err) => logged.push(err) }).listen(0, '127.0.0.1', () => resolve(s));
   });
-  server.keepAliveTimeout = 120_000;
+  server.keepAliveTimeout = 60_000;
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   try {
     const bobsHome = (await new Handset(t, base, 'html').login('bob', 'bob-pass')).url;

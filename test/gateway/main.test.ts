@@ -5,11 +5,13 @@ import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Handset } from '../support/client.ts';
+import { startSmsLab } from '../support/sms.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
-async function start(dataDir: string): Promise<{ base: string; stop: () => Promise<void>; output: () => string }> {
-  const child = spawn(process.execPath, ['gateway/main.ts'], { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', STORE_URL: '' } });
+async function start(dataDir: string, env: Record<string, string> = {}): Promise<{ base: string; stop: () => Promise<void>; output: () => string }> {
+  const child = spawn(process.execPath, ['gateway/main.ts'], { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', STORE_URL: '', ...env } });
   let output = '';
   child.stderr.on('data', (d) => (output += d));
   const base = await new Promise<string>((resolve, reject) => {
@@ -65,6 +67,42 @@ test('the admin command adds cells and users and lists them', (t) => {
     t.regex(String((err as { stderr?: string }).stderr), /error: The login "zoe" is taken/);
     t.regex(admin('help'), /usage/);
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the gateway runs the alarm watchdogs: an SMS alarm set from a browser reaches the SMS centre through Kannel', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'gw-alarms-'));
+  const lab = await startSmsLab();
+  try {
+    const gw = await start(dir, { ALARM_TICK_MS: '100', SMS_SENDSMS_URL: lab.sendsmsUrl, PUBLIC_URL: 'http://gw.example' });
+    try {
+      const browser = new Handset(t, gw.base, 'html');
+      // The demo's wines ready by now were fired by the first tick: login shows them first.
+      let page = await browser.login();
+      for (let i = 0; i < 50 && !/\/alarms$/.test(page.url); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        page = await new Handset(t, gw.base, 'html').login();
+      }
+      t.regex(page.words, /B-005 P.trus, Drink from 2020-01-01/);
+      const contact = await browser.get(page.link(/Email and phone/));
+      await browser.post(contact.action, { email: '', phone: '+33612345678' });
+      const home = await browser.get(page.link('Home'));
+      const db = await browser.get((await browser.post((await browser.get(home.link('New database'))).action, { name: 'Bills' })).link(/Done/));
+      const fields = await browser.get(db.link('Fields'));
+      await browser.post(fields.action, { name: 'What', type: 'text' });
+      await browser.post(fields.action, { name: 'Pay by', type: 'alarm', watch: '', op: 'ge', event: 'sms' });
+      const form = await browser.get((await browser.get(db.url)).link('Add'));
+      const [what, payBy] = [...new Set([...form.text.matchAll(/name="(f\d+)"/g)].map((m) => m[1]))];
+      await browser.post(form.action, { [what]: 'Rent', [payBy]: '2020-02-01' });
+      const [sms] = await lab.waitFor(1);
+      t.is(sms.to, '+33612345678');
+      t.regex(sms.text, /^\[alarm\] Bills: Rent, Pay by 2020-02-01 http:\/\/gw\.example\/a\/\d+$/);
+    } finally {
+      await gw.stop();
+    }
+  } finally {
+    await lab.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 });

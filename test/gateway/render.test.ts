@@ -34,7 +34,7 @@ const EMPTY_MODELS = emptyLists(REALISTIC) as typeof REALISTIC;
 const text = (markup: Markup, body: Buffer) => iconv.decode(body, markup === 'chtml' ? 'shift_jis' : 'utf-8');
 
 test('templates/README.md names the views, and each markup has a template for each', (t) => {
-  t.deepEqual(VIEWS, ['login', 'password', 'home', 'database', 'record', 'record_form', 'db_form', 'field_form', 'confirm', 'search', 'results', 'share', 'locker', 'unlock', 'error']);
+  t.deepEqual(VIEWS, ['login', 'password', 'home', 'database', 'record', 'record_form', 'db_form', 'field_form', 'confirm', 'search', 'results', 'share', 'locker', 'unlock', 'error', 'alarms', 'alarm_list', 'contact_form', 'alarm_form', 'planner_day', 'planner_week', 'event', 'event_form']);
   t.deepEqual(Object.keys(REALISTIC), VIEWS);
   for (const markup of MARKUPS) {
     const files = readdirSync(join(TEMPLATES, markup)).filter((f) => !f.startsWith('_'));
@@ -134,6 +134,9 @@ const FORM_NAMES: Record<string, string[]> = {
   share: ['login', 'right'],
   locker: ['current', 'password'],
   unlock: ['password'],
+  contact_form: ['email', 'phone'],
+  alarm_form: ['watch', 'op', 'event'],
+  event_form: ['title', 'type', 'date', 'time', 'duration', 'remind', 'before'],
 };
 
 for (const markup of MARKUPS) {
@@ -208,7 +211,7 @@ test('html: every POST form of a session sends the anti-forgery secret, a GET fo
       }
     }
   }
-  t.is(posts, 9, 'login, password, record_form, db_form, field_form, confirm, share, locker and unlock post');
+  t.is(posts, 12, 'login, password, record_form, db_form, field_form, confirm, share, locker, unlock, contact_form, alarm_form and event_form post');
   // The locker's first form creates the password: it posts the secret too.
   t.true(text('html', render(device, 'locker', { ...REALISTIC.locker, hasLocker: false }).body).includes(token));
 });
