@@ -288,8 +288,7 @@ export class Portal {
   }
 
   async setAlarm(actor: Actor, ref: DbRef, fieldId: number, spec: Pick<NewField, 'watch' | 'op' | 'event'>) {
-    const { cell, as } = await this.#at(actor, ref);
-    return cell.setAlarm(as, ref.dbId, fieldId, spec);
+    return this.#write(actor, ref, async (cell, as, at) => cell.setAlarm(as, at.ref.dbId, await at.field(fieldId), spec));
   }
 
   // Alarms and the planner live on the user's own cell (core/alarms, core/planner) --------------

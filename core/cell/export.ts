@@ -16,9 +16,8 @@ export interface IdMaps {
 }
 
 /**
- * A table of another feature (mail, alarms, sync…) whose rows belong to one owner and move with
- * them, in the last pass. Its migration must have run on every cell store. A table whose rows
- * other tables refer to by an auto-increment id needs more than this: see the closing note of issue 8.
+ * A table of another feature (alarms, planner, mail…) whose rows belong to one owner and move
+ * with them, in the last pass. Its migration must have run on every cell store.
  */
 export interface OwnedTable {
   table: string;
@@ -26,12 +25,30 @@ export interface OwnedTable {
   owner: string;
   /** An auto-increment id column, numbered afresh by the target. */
   id?: string;
-  /** Columns holding ids of databases, fields or records of the cell, renumbered on the way. */
-  refs?: Record<string, keyof IdMaps>;
+  /** Only the rows this SQL condition on the table's columns selects (one table, several entries). */
+  where?: string;
+  /**
+   * Columns holding ids, renumbered on the way: of the cell's databases, fields or records, or of
+   * another owned table's `id` (named by its table), which then moves first.
+   */
+  refs?: Record<string, keyof IdMaps | string>;
 }
 
-/** Features append their owner-scoped tables here. */
+/** Features append their owner-scoped tables here (see core/alarms/schema.ts). */
 export const OWNED_TABLES: OwnedTable[] = [];
+
+/** The owned tables in an order where each comes after the tables its ids refer to. */
+function inMoveOrder(tables: readonly OwnedTable[]): OwnedTable[] {
+  const ordered: OwnedTable[] = [];
+  const waits = (t: OwnedTable) => Object.values(t.refs ?? {}).some((ref) => tables.some((o) => o.table === ref && !ordered.includes(o)));
+  for (let rest = [...tables]; rest.length; ) {
+    const next = rest.find((t) => !waits(t));
+    if (!next) throw new Error(`OWNED_TABLES refer to each other in a circle: ${rest.map((t) => t.table).join(', ')}`);
+    ordered.push(next);
+    rest = rest.filter((t) => t !== next);
+  }
+  return ordered;
+}
 
 const BATCH = 1000;
 /** The owner a database has on the target until the move ends: no login can be it (see LOGIN in dispatch.ts). */
@@ -181,7 +198,8 @@ export class OwnerCopy {
     const permissions = ids.length ? await tx.all(`SELECT db_id, grantee, grantee_cell, access FROM permissions WHERE db_id IN (${inList(ids.length)})${lock}`, ids) : [];
     const shared = await tx.all(`SELECT login, owner_cell, db_id, owner, db_name, access FROM shared_with_me WHERE login = ?${lock}`, [this.login]);
     const maps = this.#maps();
-    const owned = await Promise.all(OWNED_TABLES.map(async (t) => ({ t, rows: await tx.all(`SELECT * FROM ${t.table} WHERE ${t.owner} = ?${lock}`, [this.login]) })));
+    const owned: { t: OwnedTable; rows: Row[] }[] = [];
+    for (const t of inMoveOrder(OWNED_TABLES)) owned.push({ t, rows: await tx.all(`SELECT * FROM ${t.table} WHERE ${ownedRows(t)}${lock}`, [this.login]) });
 
     await this.target.transaction(async (to) => {
       await to.run('DELETE FROM moved_users WHERE login = ?', [this.login]);
@@ -191,7 +209,15 @@ export class OwnerCopy {
       }
       await insertRows(to, 'permissions', permissions.map((p) => ({ ...p, db_id: maps.db(Number(p.db_id))! })));
       await insertRows(to, 'shared_with_me', shared);
-      for (const { t, rows } of owned) await insertRows(to, t.table, rows.map((r) => renumber(r, t, maps)));
+      const renumbered = new Map<string, Map<number, number>>();
+      for (const { t, rows } of owned) {
+        const ids = renumbered.get(t.table) ?? new Map<number, number>();
+        renumbered.set(t.table, ids);
+        for (const row of rows) {
+          const lastId = await insertRow(to, t.table, renumber(row, t, maps, renumbered));
+          if (t.id) ids.set(Number(row[t.id]), lastId);
+        }
+      }
     });
 
     const now = Date.now();
@@ -205,7 +231,7 @@ export class OwnerCopy {
     }
     await tx.run('DELETE FROM users WHERE login = ?', [this.login]);
     await tx.run('DELETE FROM shared_with_me WHERE login = ?', [this.login]);
-    for (const { t } of owned) await tx.run(`DELETE FROM ${t.table} WHERE ${t.owner} = ?`, [this.login]);
+    for (const { t } of owned) await tx.run(`DELETE FROM ${t.table} WHERE ${ownedRows(t)}`, [this.login]);
     return {
       dbs: ids.map((from) => ({ from, to: maps.db(from)! })),
       grantees: permissions.map((p) => ({ dbId: Number(p.db_id), login: String(p.grantee) })),
@@ -231,18 +257,26 @@ export class OwnerCopy {
   }
 }
 
-/** Inserts whole rows (columns as the row has them). */
-async function insertRows(store: Store, table: string, rows: readonly Row[]): Promise<void> {
-  for (const row of rows) {
-    const columns = Object.keys(row);
-    await store.run(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${inList(columns.length)})`, columns.map((c) => row[c] as SqlValue));
-  }
+/** Inserts a whole row (columns as the row has them); returns its new id, if the table numbers rows. */
+async function insertRow(store: Store, table: string, row: Row): Promise<number> {
+  const columns = Object.keys(row);
+  return (await store.run(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${inList(columns.length)})`, columns.map((c) => row[c] as SqlValue))).lastId;
 }
 
-function renumber(row: Row, t: OwnedTable, maps: IdMaps): Row {
+async function insertRows(store: Store, table: string, rows: readonly Row[]): Promise<void> {
+  for (const row of rows) await insertRow(store, table, row);
+}
+
+const ownedRows = (t: OwnedTable) => `${t.owner} = ?${t.where ? ` AND (${t.where})` : ''}`;
+
+function renumber(row: Row, t: OwnedTable, maps: IdMaps, tables: Map<string, Map<number, number>>): Row {
   const out: Row = { ...row };
   if (t.id) delete out[t.id];
-  for (const [column, kind] of Object.entries(t.refs ?? {})) if (out[column] !== null) out[column] = maps[kind](Number(out[column])) ?? null;
+  for (const [column, ref] of Object.entries(t.refs ?? {})) {
+    if (out[column] === null) continue;
+    const old = Number(out[column]);
+    out[column] = (ref in maps ? maps[ref as keyof IdMaps](old) : tables.get(ref)?.get(old)) ?? null;
+  }
   return out;
 }
 
