@@ -17,6 +17,7 @@ import { recordRoutes } from './routes/records.ts';
 import { searchRoutes } from './routes/search.ts';
 import { sharingRoutes } from './routes/sharing.ts';
 import { lockerRoutes } from './routes/locker.ts';
+import { syncEndpoint } from './sync/endpoint.ts';
 
 export interface AppOptions {
   log?: (err: unknown) => void;
@@ -35,6 +36,8 @@ export function createApp(portal: Portal, options: AppOptions = {}): Koa<Gateway
   app.silent = true;
   const pages = new PageCache();
   const profiles = options.profiles ?? new ProfileCache();
+  // SyncML clients are not handsets: their endpoint comes before device detection and sessions.
+  app.use(syncEndpoint(portal, log));
 
   app.use(async (ctx, next) => {
     ctx.state.portal = portal;

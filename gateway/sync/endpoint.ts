@@ -1,0 +1,71 @@
+// The HTTP side of the SyncML server: POST /sync with a SyncML message (XML, or WBXML), answered
+// in the same encoding. A body that is not SyncML gets an HTTP error: there is no SyncML header to
+// answer it in.
+import type Koa from 'koa';
+import type { Portal } from '../../core/portal.ts';
+import { parseSyncml, toXml } from '../../transcode/syncml/tree.ts';
+import { NotSyncml, SyncmlServer } from './server.ts';
+
+export const SYNCML_XML = 'application/vnd.syncml+xml';
+export const SYNCML_WBXML = 'application/vnd.syncml+wbxml';
+const MAX_BODY = 8_000_000;
+
+async function readBody(req: NodeJS.ReadableStream): Promise<Buffer | undefined> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) return undefined;
+    parts.push(chunk as Buffer);
+  }
+  return Buffer.concat(parts);
+}
+
+/** Middleware answering `/sync`; everything else goes on down the chain. */
+export function syncEndpoint(portal: Portal, log?: (err: unknown) => void): Koa.Middleware {
+  const server = new SyncmlServer(portal, { log });
+  return async (ctx, next) => {
+    if (ctx.path !== '/sync') return next();
+    if (ctx.method !== 'POST') {
+      ctx.status = 405;
+      ctx.set('Allow', 'POST');
+      ctx.type = 'text/plain';
+      ctx.body = 'POST a SyncML message here.\n';
+      return;
+    }
+    const type = (ctx.get('content-type').split(';')[0] ?? '').trim().toLowerCase();
+    if (type !== SYNCML_XML) {
+      ctx.status = 415;
+      ctx.type = 'text/plain';
+      ctx.body = `SyncML is posted as ${SYNCML_XML}.\n`;
+      return;
+    }
+    const body = await readBody(ctx.req);
+    if (!body) {
+      ctx.status = 413;
+      ctx.type = 'text/plain';
+      ctx.body = 'This message is too large.\n';
+      return;
+    }
+    let message;
+    try {
+      message = parseSyncml(body.toString('utf8'));
+    } catch (err) {
+      ctx.status = 400;
+      ctx.type = 'text/plain';
+      ctx.body = `Not a SyncML message: ${(err as Error).message}\n`;
+      return;
+    }
+    try {
+      const url = new URL(ctx.href);
+      const answer = await server.handle(message.root, message.version, url);
+      ctx.type = SYNCML_XML;
+      ctx.body = toXml(answer.root, answer.version);
+    } catch (err) {
+      if (!(err instanceof NotSyncml)) throw err;
+      ctx.status = 400;
+      ctx.type = 'text/plain';
+      ctx.body = `Not a SyncML message: ${err.message}\n`;
+    }
+  };
+}
