@@ -11,6 +11,8 @@ export interface Partner {
   kind: PartnerKind;
   key: string;
   nonce: string;
+  /** The DevInf it last gave us (XML), if any. */
+  devinf?: string;
 }
 
 export interface Anchors {
@@ -35,7 +37,7 @@ export class Partners {
   /** The partner, created on first contact. */
   async partner(owner: string, kind: PartnerKind, key: string): Promise<Partner> {
     await syncTables(this.store);
-    const find = () => this.store.get<{ id: number; nonce: string }>('SELECT id, nonce FROM sync_partners WHERE owner = ? AND kind = ? AND partner_key = ?', [owner, kind, key]);
+    const find = () => this.store.get<{ id: number; nonce: string; devinf: string | null }>('SELECT id, nonce, devinf FROM sync_partners WHERE owner = ? AND kind = ? AND partner_key = ?', [owner, kind, key]);
     let row = await find();
     if (!row) {
       try {
@@ -45,7 +47,7 @@ export class Partners {
       }
       row = (await find())!;
     }
-    return { id: Number(row.id), owner, kind, key, nonce: row.nonce };
+    return { id: Number(row.id), owner, kind, key, nonce: row.nonce, devinf: row.devinf ?? undefined };
   }
 
   async setNonce(partnerId: number, nonce: string): Promise<void> {

@@ -13,7 +13,7 @@ import { syncTables } from './tables.ts';
 export interface PimCodec {
   /** The database's name and fixed fields, in display order. */
   dbName: string;
-  fields: readonly { name: string; type: 'text' | 'date' }[];
+  fields: readonly { name: string; type: 'text' | 'date' | 'number' | 'checkbox' }[];
   /** Content types exchanged, the preferred (and stored) one first. */
   types: readonly { type: string; version: string }[];
   /** The fixed fields of an item; throws on an item it cannot read. */
@@ -147,7 +147,11 @@ export class PimStore {
   private itemOf(row: Row): PimItem {
     const data = JSON.parse(row.data) as Record<string, Value>;
     const values: Record<string, string> = {};
-    for (const [name, id] of this.#fieldIds) if (data[id] !== undefined) values[name] = String(data[id]);
+    for (const [name, id] of this.#fieldIds) {
+      const v = data[id];
+      // An unticked checkbox is stored as false: as an item's field, it is simply absent.
+      if (v !== undefined && v !== false) values[name] = v === true ? 'yes' : String(v);
+    }
     return { values, base: row.base ?? undefined };
   }
 

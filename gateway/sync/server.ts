@@ -9,9 +9,9 @@ import { CoreError } from '../../core/errors.ts';
 import { Partners, type Partner } from '../../core/sync/partners.ts';
 import { PimStore, type PimCodec, type PimItem } from '../../core/sync/pim.ts';
 import { DatastoreSync, SYNC_TYPES, type IncomingChange, type OutgoingChange } from '../../core/sync/engine.ts';
-import { codecFor } from '../../core/sync/datastores.ts';
+import { OFFERED, codecFor } from '../../core/sync/datastores.ts';
 import { conflictPolicy, hasMd5Secret, newNonce, syncAuthenticate, type Credentials } from '../../core/sync/accounts.ts';
-import { at, child, childrenOf, el, innerXml, textAt, textOf, type Element } from '../../transcode/syncml/tree.ts';
+import { at, child, childrenOf, el, innerXml, parseElement, textAt, textOf, type Element } from '../../transcode/syncml/tree.ts';
 import { DEVINF_TYPE, devinfUri, ourDevInf, preferredType } from './devinf.ts';
 
 /** SyncML status codes the server answers with (SyncML Representation Protocol, §10). */
@@ -61,9 +61,12 @@ interface Datastore {
   phase: Phase;
   /** The client message that carried the alert: its package ends at that message's Final. */
   alertedIn: string;
+  /** The content type we send in, settled when we start sending (from their DevInf, else what they sent). */
   sendType: string;
   queue: OutgoingChange[];
   numberSent: boolean;
+  /** The content type of the first item they sent. */
+  seenType?: string;
   /** Records of the queue read ahead. */
   items: Map<number, PimItem>;
   /** A large object being received in chunks. */
@@ -79,6 +82,7 @@ class Session {
   partner?: Partner;
   partners?: Partners;
   devinf?: Element;
+  askedDevinf = false;
   outMsgId = 0;
   lastUsed = Date.now();
   readonly datastores = new Map<string, Datastore>();
@@ -269,6 +273,7 @@ export class SyncmlServer {
       const cell = await this.#portal.cell(await this.#portal.locate(login));
       session.partners = new Partners(cell.store);
       session.partner = await session.partners.partner(login, 'device', deviceId);
+      if (session.partner.devinf) session.devinf = child(parseElement(`<Data>${session.partner.devinf}</Data>`), 'DevInf');
       return session.partner;
     } catch (err) {
       if (err instanceof CoreError) return undefined;
@@ -283,13 +288,16 @@ export class SyncmlServer {
       case 'Alert':
         return this.#alert(session, cmd, hdr, reply);
       case 'Put':
-        session.devinf = child(at(cmd, 'Item/Data'), 'DevInf');
-        if (session.devinf) await session.partners!.setDevInf(session.partner!.id, innerXml(at(cmd, 'Item/Data')!));
-        return reply.status(cmd, session.devinf ? CODE.ok : CODE.badRequest, { sourceRef: textAt(cmd, 'Item/Source/LocURI') });
+      case 'Results': {
+        const devinf = child(at(cmd, 'Item/Data'), 'DevInf');
+        if (devinf) {
+          session.devinf = devinf;
+          await session.partners!.setDevInf(session.partner!.id, innerXml(at(cmd, 'Item/Data')!));
+        }
+        return reply.status(cmd, devinf ? CODE.ok : CODE.badRequest, { sourceRef: textAt(cmd, 'Item/Source/LocURI') });
+      }
       case 'Get':
         return this.#get(session, cmd, reply, baseUrl);
-      case 'Results':
-        return reply.status(cmd, CODE.ok);
       case 'Sync':
         return this.#sync(session, cmd, reply);
       case 'Map':
@@ -305,7 +313,6 @@ export class SyncmlServer {
       return reply.status(cmd, CODE.notFound, { targetRef: target });
     }
     reply.status(cmd, CODE.ok, { targetRef: target });
-    const stores = ['addressbook'].map((uri) => ({ uri, codec: codecFor(uri)! }));
     reply.body.push(
       el(
         'Results',
@@ -313,7 +320,7 @@ export class SyncmlServer {
         el('MsgRef', reply.msgRef),
         el('CmdRef', textAt(cmd, 'CmdID')),
         meta(el('Type', DEVINF_TYPE)),
-        el('Item', locUri('Source', target), el('Data', ourDevInf(session.version, baseUrl, stores))),
+        el('Item', locUri('Source', target), el('Data', ourDevInf(session.version, baseUrl, OFFERED))),
       ),
     );
   }
@@ -350,13 +357,18 @@ export class SyncmlServer {
       theirUri,
       phase: 'receiving',
       alertedIn: hdr.msgId,
-      sendType: preferredType(session.devinf, theirUri) ?? codec.types[0].type,
+      sendType: '',
       queue: [],
       numberSent: false,
       items: new Map(),
     };
-    if (!codec.types.some((t) => t.type === ds.sendType)) ds.sendType = codec.types[0].type;
     session.datastores.set(ourUri, ds);
+    // A client retrying after a 401 does not send its DevInf again: we ask for it.
+    if (!session.devinf && !session.askedDevinf) {
+      session.askedDevinf = true;
+      const uri = devinfUri(session.version);
+      reply.body.push(el('Get', el('CmdID', reply.nextId()), meta(el('Type', DEVINF_TYPE)), el('Item', locUri('Target', uri))));
+    }
     reply.status(cmd, sync.alertStatus, { ...refs, item: el('Item', el('Data', el('Anchor', el('Next', next)))) });
     const anchor = el('Anchor', sync.type === 200 || sync.type === 202 || sync.type === 204 ? el('Last', sync.ourLast) : undefined, el('Next', sync.ourNext));
     reply.body.push(el('Alert', el('CmdID', reply.nextId()), el('Data', sync.type), el('Item', locUri('Target', theirUri), locUri('Source', ourUri), meta(anchor, el('MaxObjSize', OUR_MAX_OBJ)))));
@@ -375,7 +387,8 @@ export class SyncmlServer {
       const cmdType = textAt(c, 'Meta/Type');
       for (const item of childrenOf(c, 'Item')) {
         const theirId = textAt(item, 'Source/LocURI') || textAt(item, 'Target/LocURI');
-        const type = textAt(item, 'Meta/Type') || cmdType || ds.sendType;
+        const type = textAt(item, 'Meta/Type') || cmdType || ds.seenType || ds.codec.types[0].type;
+        ds.seenType ??= type;
         changes.push({ cmd: c, ref: theirId, ...this.#readItem(ds, c.name as IncomingChange['op'], theirId, type, item) });
       }
       if (!child(c, 'Item')) changes.push({ cmd: c, ref: '', code: CODE.badRequest });
@@ -438,6 +451,8 @@ export class SyncmlServer {
     for (const ds of session.datastores.values()) {
       if (ds.phase === 'receiving' && ds.alertedIn !== msgId) {
         ds.partial = undefined;
+        const preferred = preferredType(session.devinf, ds.theirUri) ?? ds.seenType;
+        ds.sendType = ds.codec.types.find((t) => t.type === preferred)?.type ?? ds.codec.types[0].type;
         await ds.sync.theirsComplete();
         ds.queue = await ds.sync.outgoing();
         ds.phase = 'sending';

@@ -46,6 +46,7 @@ export function labDir(label: string): string {
 }
 
 export function removeLabDirs(): void {
+  if (process.env.KEEP_SYNC_LAB) return; // to read SyncEvolution's session logs after a failure
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
@@ -75,7 +76,7 @@ export class SyncEvolutionClient {
 
   sync(mode: SyncMode, options: ClientOptions = {}): Promise<SyncRun> {
     const timeout = options.timeout ?? 60;
-    const env = { ...process.env, SYNCML_LAB_STATE: LAB_ROOT, STATE_DIR: this.state, TIMEOUT: String(timeout), LOGLEVEL: '2', ...options.env };
+    const env = { ...process.env, SYNCML_LAB_STATE: LAB_ROOT, STATE_DIR: this.state, TIMEOUT: String(timeout), LOGLEVEL: process.env.KEEP_SYNC_LAB ? '4' : '2', ...options.env };
     return new Promise((resolve) => {
       execFile(join(SYNCML_INTEROP, 'client-sync.sh'), [this.url, this.user, this.password, mode, this.data], { env, timeout: (timeout + 20) * 1000 }, (err, stdout, stderr) => {
         const output = `${stdout}${stderr}`;

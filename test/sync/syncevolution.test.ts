@@ -64,3 +64,87 @@ test('a first slow sync pairs identical contacts, then two-way syncs carry adds,
     await gw.close();
   }
 });
+
+test('one-way and refresh syncs each way do what their names say, and the two-way sync after them doubles nothing', async (t) => {
+  t.timeout(180_000);
+  const { gw, phone } = await lab('modes');
+  try {
+    await openContacts(gw.portal, 'demo');
+    await addRecord(gw.portal, 'demo', { Name: 'Sam Server', 'Family name': 'Server', 'Given name': 'Sam' });
+    phone.write('carla.vcf', vcard('Carla', 'Client'));
+    ok(t, await phone.sync('slow'), phone);
+
+    // One way from the phone: its new contact arrives, the server's stays back.
+    phone.write('cole.vcf', vcard('Cole', 'Client'));
+    await addRecord(gw.portal, 'demo', { Name: 'Seth Server', 'Family name': 'Server', 'Given name': 'Seth' });
+    let run = await phone.sync('one-way-from-client');
+    ok(t, run, phone);
+    t.deepEqual(await namesOf(gw.portal, 'demo'), ['Carla Client', 'Cole Client', 'Sam Server', 'Seth Server']);
+    t.deepEqual(phone.names(), ['Carla Client', 'Cole Client', 'Sam Server']);
+
+    // One way from the server (SyncEvolution alerts 200 with an empty Sync): Seth comes, Cora stays back.
+    phone.write('cora.vcf', vcard('Cora', 'Client'));
+    run = await phone.sync('one-way-from-server');
+    ok(t, run, phone);
+    t.deepEqual(phone.names(), ['Carla Client', 'Cole Client', 'Cora Client', 'Sam Server', 'Seth Server']);
+    t.deepEqual(await namesOf(gw.portal, 'demo'), ['Carla Client', 'Cole Client', 'Sam Server', 'Seth Server']);
+
+    // Two-way after that: the held-back contact arrives; what the phone received is not doubled.
+    run = await phone.sync('two-way');
+    ok(t, run, phone);
+    const all = ['Carla Client', 'Cole Client', 'Cora Client', 'Sam Server', 'Seth Server'];
+    t.deepEqual(await namesOf(gw.portal, 'demo'), all);
+    t.deepEqual(phone.names(), all);
+
+    // Refresh from the phone: the server becomes a copy of it.
+    await addRecord(gw.portal, 'demo', { Name: 'Otto Only', 'Given name': 'Otto' });
+    phone.remove(phone.fileOf('Sam Server'));
+    run = await phone.sync('refresh-from-client');
+    ok(t, run, phone);
+    const phoneSet = ['Carla Client', 'Cole Client', 'Cora Client', 'Seth Server'];
+    t.deepEqual(await namesOf(gw.portal, 'demo'), phoneSet);
+
+    // Refresh from the server, as SyncEvolution sends it by default (wipe, then alert 201)…
+    phone.write('pia.vcf', vcard('Pia', 'Phone'));
+    await addRecord(gw.portal, 'demo', { Name: 'Rita Server', 'Given name': 'Rita' });
+    run = await phone.sync('refresh-from-server');
+    ok(t, run, phone);
+    const serverSet = ['Carla Client', 'Cole Client', 'Cora Client', 'Rita Server', 'Seth Server'];
+    t.deepEqual(phone.names(), serverSet);
+    t.deepEqual(await namesOf(gw.portal, 'demo'), serverSet);
+
+    // …and as alert 205.
+    phone.write('pia.vcf', vcard('Pia', 'Phone'));
+    run = await phone.sync('refresh-from-server', { env: { REFRESH_SYNC: '1' } });
+    ok(t, run, phone);
+    t.deepEqual(phone.names(), serverSet);
+    t.deepEqual(await namesOf(gw.portal, 'demo'), serverSet);
+
+    // The anchors are right after every one of them: a two-way sync now is not turned slow.
+    run = await phone.sync('two-way');
+    ok(t, run, phone);
+    t.deepEqual(run.local, { added: 0, updated: 0, deleted: 0, errors: 0 });
+    t.deepEqual(await namesOf(gw.portal, 'demo'), serverSet);
+  } finally {
+    await gw.close();
+  }
+});
+
+test('a vCard 2.1 phone sends quoted-printable UTF-8 and receives 2.1 cards', async (t) => {
+  t.timeout(120_000);
+  const { gw, phone } = await lab('vcard21');
+  try {
+    await openContacts(gw.portal, 'demo');
+    await addRecord(gw.portal, 'demo', { Name: 'Sam Server', 'Given name': 'Sam', 'Family name': 'Server', Mobile: '+1-555-0202' });
+    const zoe = ['BEGIN:VCARD', 'VERSION:2.1', 'N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:M=C3=BCller;Zo=C3=AB', 'FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:Zo=C3=AB M=C3=BCller', 'TEL;CELL:+41-79-555', 'X-FAVOURITE-WINE:Margaux', 'END:VCARD', ''].join('\n');
+    phone.write('zoe.vcf', zoe);
+    const run = await phone.sync('slow', { env: { FORMAT: 'vcard21' } });
+    ok(t, run, phone);
+    const got = (await recordsOf(gw.portal, 'demo')).find((r) => r.values['Family name'] === 'Müller');
+    t.truthy(got, 'the quoted-printable name is read as UTF-8');
+    t.is(got!.values.Mobile, '+41-79-555');
+    t.regex(phone.items().get(phone.fileOf('Sam Server'))!, /VERSION:2\.1/);
+  } finally {
+    await gw.close();
+  }
+});

@@ -75,6 +75,11 @@ function fromXmlElement(x: XmlElement): Element {
   return { name: x.name, children: x.children.map((c) => (typeof c === 'string' ? c : fromXmlElement(c))) };
 }
 
+/** Reads an XML fragment with one root element (a DevInf kept as text). */
+export function parseElement(text: string): Element {
+  return fromXmlElement(parseXml(text).root);
+}
+
 /** Reads a SyncML document; throws (with line and column) on anything that is not well-formed XML. */
 export function parseSyncml(text: string): { version: string; root: Element } {
   const doc = parseXml(text);
