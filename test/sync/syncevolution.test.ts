@@ -4,7 +4,8 @@ import test from 'ava';
 import { startGateway, type Running } from '../support/client.ts';
 import { closeTestPortals } from '../support/system.ts';
 import { SyncEvolutionClient, removeLabDirs, vcard, type SyncRun } from '../support/syncevolution.ts';
-import { addRecord, deleteRecord, editRecord, namesOf, openContacts, recordsOf } from '../support/contacts.ts';
+import { actorOf, addRecord, deleteRecord, editRecord, namesOf, openContacts, recordsOf } from '../support/contacts.ts';
+import { setConflictPolicy } from '../../core/sync/accounts.ts';
 
 test.after.always(async () => {
   removeLabDirs();
@@ -144,6 +145,69 @@ test('a vCard 2.1 phone sends quoted-printable UTF-8 and receives 2.1 cards', as
     t.truthy(got, 'the quoted-printable name is read as UTF-8');
     t.is(got!.values.Mobile, '+41-79-555');
     t.regex(phone.items().get(phone.fileOf('Sam Server'))!, /VERSION:2\.1/);
+  } finally {
+    await gw.close();
+  }
+});
+
+const POLICY_CASES = [
+  { policy: 'duplicate', label: 'keeps both versions' },
+  { policy: 'ours', label: 'keeps the server version' },
+  { policy: 'theirs', label: 'keeps the phone version' },
+] as const;
+
+for (const { policy, label } of POLICY_CASES) {
+  test(`a contact edited on both sides between syncs: the conflict policy "${policy}" ${label}`, async (t) => {
+    t.timeout(120_000);
+    const { gw, phone } = await lab(`conflict-${policy}`);
+    try {
+      await setConflictPolicy(gw.portal, await actorOf(gw.portal, 'demo'), policy);
+      phone.write('carla.vcf', vcard('Carla', 'Client', 'TEL;TYPE=CELL:+1-555-0101'));
+      ok(t, await phone.sync('slow'), phone);
+      phone.write('carla.vcf', vcard('Carla', 'Client', 'TEL;TYPE=CELL:+1-555-7777'));
+      await editRecord(gw.portal, 'demo', 'Carla Client', { Note: 'edited on the server' });
+      const run = await phone.sync('two-way');
+      ok(t, run, phone);
+      const server = (await recordsOf(gw.portal, 'demo')).map((r) => `${r.values.Mobile}|${r.values.Note ?? ''}`).sort();
+      const onPhone = [...phone.items().values()].map((v) => `${/TEL[^:]*:(.*)\r?\n/.exec(v)?.[1].trim()}|${/NOTE:(.*)\r?\n/.exec(v)?.[1].trim() ?? ''}`).sort();
+      const expected = {
+        duplicate: ['+1-555-0101|edited on the server', '+1-555-7777|'],
+        ours: ['+1-555-0101|edited on the server'],
+        theirs: ['+1-555-7777|'],
+      }[policy];
+      t.deepEqual(server, expected);
+      t.deepEqual(onPhone, expected, 'the phone ends with the same contacts');
+      // And the sync after is quiet: the conflict is settled on both sides.
+      const again = await phone.sync('two-way');
+      ok(t, again, phone);
+      t.deepEqual(again.local, { added: 0, updated: 0, deleted: 0, errors: 0 });
+    } finally {
+      await gw.close();
+    }
+  });
+}
+
+test('a wrong password gets 401 and changes nothing; SyncML 1.1 with basic credentials syncs', async (t) => {
+  t.timeout(120_000);
+  const gw = await startGateway();
+  try {
+    await openContacts(gw.portal, 'demo');
+    const intruder = new SyncEvolutionClient(`${gw.base}/sync`, 'demo', 'WRONG', 'intruder');
+    intruder.write('x.vcf', vcard('Mallory', 'Intruder'));
+    const refused = await intruder.sync('slow');
+    t.not(refused.exit, 0);
+    t.regex(intruder.lastRun(), /401/);
+    t.deepEqual(await namesOf(gw.portal, 'demo'), []);
+
+    const old = new SyncEvolutionClient(`${gw.base}/sync`, 'demo', 'demo', 'v11');
+    old.write('carla.vcf', vcard('Carla', 'Client'));
+    const run = await old.sync('slow', { env: { SYNCML_VERSION: '1.1', AUTH: 'basic', DEVICE_ID: 'lab-v11' } });
+    ok(t, run, old);
+    t.deepEqual(await namesOf(gw.portal, 'demo'), ['Carla Client']);
+    // The next session of that phone uses MD5 (the server's challenge), and still gets in.
+    old.write('dora.vcf', vcard('Dora', 'Client'));
+    ok(t, await old.sync('two-way', { env: { SYNCML_VERSION: '1.1', AUTH: 'basic', DEVICE_ID: 'lab-v11' } }), old);
+    t.deepEqual(await namesOf(gw.portal, 'demo'), ['Carla Client', 'Dora Client']);
   } finally {
     await gw.close();
   }
