@@ -223,14 +223,15 @@ export class DatastoreSync {
         const here = this.#digests.get(recordId)!;
         if (here === item.digest) {
           setMap(recordId, change.theirId, item.digest);
-          results[at] = { status: change.op === 'Add' ? STATUS.conflictTheirsWon : STATUS.ok, recordId };
+          // An add of what we hold already (resent after a cut-off) is simply done: 201, as for any add.
+          results[at] = { status: change.op === 'Add' ? STATUS.added : STATUS.ok, recordId };
         } else if (!this.#changedHere(recordId) || this.policy === 'theirs' || this.#role === 'client') {
           // As a client, the server has resolved any conflict already: its word is final.
           const conflict = this.#changedHere(recordId);
           await this.pim.replace(recordId, item);
           this.#digests.set(recordId, item.digest);
           setMap(recordId, change.theirId, item.digest);
-          results[at] = { status: change.op === 'Add' || conflict ? STATUS.conflictTheirsWon : STATUS.ok, recordId };
+          results[at] = { status: conflict ? STATUS.conflictTheirsWon : change.op === 'Add' ? STATUS.added : STATUS.ok, recordId };
         } else if (this.policy === 'ours') {
           // Ours stays and, its digest still differing from the table's, goes back to them.
           this.#touched.delete(recordId);

@@ -30,6 +30,7 @@ export const CODE = {
   versionNotSupported: 505,
 } as const;
 
+const RESUME = 225;
 const OUR_MAX_MSG = 150_000;
 const OUR_MAX_OBJ = 4_000_000;
 /** Room kept in each of our messages for the header and the statuses. */
@@ -326,7 +327,10 @@ export class SyncmlServer {
   }
 
   async #alert(session: Session, cmd: Element, hdr: Header, reply: Reply): Promise<void> {
-    const code = Number(textAt(cmd, 'Data'));
+    // A client resuming a session that was cut off (225) gets a normal two-way sync in answer: what
+    // the engine finds by content is exactly what the cut-off session left undone.
+    const asked = Number(textAt(cmd, 'Data'));
+    const code = asked === RESUME ? 200 : asked;
     const item = child(cmd, 'Item');
     const ourUri = textAt(item, 'Target/LocURI');
     const theirUri = textAt(item, 'Source/LocURI');
