@@ -2,7 +2,7 @@
 import type { Portal } from '../../core/portal.ts';
 import type { Actor } from '../../core/cell/cell.ts';
 import { PimStore } from '../../core/sync/pim.ts';
-import { CONTACTS } from '../../core/sync/datastores.ts';
+import { CALENDAR, CONTACTS } from '../../core/sync/datastores.ts';
 
 export async function actorOf(portal: Portal, login: string): Promise<Actor> {
   return { login, cellId: await portal.locate(login) };
@@ -63,4 +63,10 @@ export async function deleteRecord(portal: Portal, login: string, who: string, n
 export async function openContacts(portal: Portal, login: string): Promise<PimStore> {
   const actor = await actorOf(portal, login);
   return PimStore.open(await portal.cell(actor.cellId), actor, CONTACTS);
+}
+
+/** The user's Calendar database, created as on first use. */
+export async function openCalendar(portal: Portal, login: string): Promise<PimStore> {
+  const actor = await actorOf(portal, login);
+  return PimStore.open(await portal.cell(actor.cellId), actor, CALENDAR);
 }

@@ -4,7 +4,7 @@ import test from 'ava';
 import { startGateway, type Running } from '../support/client.ts';
 import { closeTestPortals } from '../support/system.ts';
 import { SyncEvolutionClient, removeLabDirs, vcard, type SyncRun } from '../support/syncevolution.ts';
-import { actorOf, addRecord, deleteRecord, editRecord, namesOf, openContacts, recordsOf } from '../support/contacts.ts';
+import { actorOf, addRecord, deleteRecord, editRecord, namesOf, openCalendar, openContacts, recordsOf } from '../support/contacts.ts';
 import { setConflictPolicy } from '../../core/sync/accounts.ts';
 import { Cutter } from '../support/cutter.ts';
 
@@ -261,3 +261,58 @@ for (const direction of ['from the phone', 'from the server'] as const) {
     }
   });
 }
+
+const ical = (uid: string, summary: string, start: string, ...lines: string[]) =>
+  ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//lab//test//EN', 'BEGIN:VEVENT', `UID:${uid}`, `SUMMARY:${summary}`, `DTSTART:${start}`, `DTEND:${start.replace(/T(\d\d)/, (_, h) => `T${String(Number(h) + 1).padStart(2, '0')}`)}`, ...lines, 'END:VEVENT', 'END:VCALENDAR', ''].join('\n');
+
+test('events in iCalendar 2.0: slow sync, edits on both sides, a deletion', async (t) => {
+  t.timeout(120_000);
+  const { gw, phone } = await lab('ical');
+  try {
+    const ical20 = { env: { FORMAT: 'ical20' } };
+    phone.write('dentist.ics', ical('dentist-1', 'Dentist', '20261202T090000Z', 'LOCATION:Main street 1'));
+    phone.write('review.ics', ical('review-1', 'Review', '20261203T140000Z', 'CATEGORIES:Work'));
+    ok(t, await phone.sync('slow', ical20), phone);
+    const events = await recordsOf(gw.portal, 'demo', 'Calendar');
+    const dentist = events.find((e) => e.values.Title === 'Dentist')!;
+    t.is(dentist.values.Start, '2026-12-02T09:00:00Z');
+    t.is(dentist.values.Location, 'Main street 1');
+
+    await editRecord(gw.portal, 'demo', 'Dentist', { Location: 'Station road 9' }, 'Calendar', 'Title');
+    await addRecord(gw.portal, 'demo', { Title: 'Lunch', Start: '2026-12-04T12:00:00Z', End: '2026-12-04T13:00:00Z' }, 'Calendar');
+    phone.write('review.ics', ical('review-1', 'Review (moved)', '20261203T150000Z', 'CATEGORIES:Work'));
+    let run = await phone.sync('two-way', ical20);
+    ok(t, run, phone);
+    t.deepEqual(await namesOf(gw.portal, 'demo', 'Calendar', 'Title'), ['Dentist', 'Lunch', 'Review (moved)']);
+    t.deepEqual(phone.names(), ['Dentist', 'Lunch', 'Review (moved)']);
+    t.regex(phone.items().get(phone.fileOf('Dentist'))!, /LOCATION:Station road 9/);
+    t.regex(phone.items().get(phone.fileOf('Dentist'))!, /UID:dentist-1/, 'the UID the phone gave is kept');
+
+    phone.remove(phone.fileOf('Lunch'));
+    run = await phone.sync('two-way', ical20);
+    ok(t, run, phone);
+    t.deepEqual(await namesOf(gw.portal, 'demo', 'Calendar', 'Title'), ['Dentist', 'Review (moved)']);
+    // An edit made on the server gives back what no field holds.
+    await editRecord(gw.portal, 'demo', 'Review (moved)', { Description: 'bring slides' }, 'Calendar', 'Title');
+    ok(t, await phone.sync('two-way', ical20), phone);
+    t.regex(phone.items().get(phone.fileOf('Review \\(moved\\)'))!, /CATEGORIES:Work/);
+  } finally {
+    await gw.close();
+  }
+});
+
+test('a vCalendar 1.0 phone syncs events too', async (t) => {
+  t.timeout(120_000);
+  const { gw, phone } = await lab('vcal');
+  try {
+    await openCalendar(gw.portal, 'demo');
+    await addRecord(gw.portal, 'demo', { Title: 'Opera', Start: '2026-12-10T19:30:00Z', End: '2026-12-10T22:00:00Z' }, 'Calendar');
+    phone.write('gym.vcs', ['BEGIN:VCALENDAR', 'VERSION:1.0', 'BEGIN:VEVENT', 'SUMMARY:Gym', 'DTSTART:20261205T070000Z', 'DTEND:20261205T080000Z', 'END:VEVENT', 'END:VCALENDAR', ''].join('\n'));
+    ok(t, await phone.sync('slow', { env: { FORMAT: 'vcal10' } }), phone);
+    t.deepEqual(await namesOf(gw.portal, 'demo', 'Calendar', 'Title'), ['Gym', 'Opera']);
+    t.deepEqual(phone.names(), ['Gym', 'Opera']);
+    t.regex(phone.items().get(phone.fileOf('Opera'))!, /VERSION:1\.0/);
+  } finally {
+    await gw.close();
+  }
+});
