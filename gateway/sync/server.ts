@@ -31,6 +31,8 @@ export const CODE = {
 } as const;
 
 const RESUME = 225;
+/** What a Sync holds besides its changes. */
+const SYNC_PARTS: ReadonlySet<string> = new Set(['CmdID', 'NoResp', 'Cred', 'Target', 'Source', 'Meta', 'NumberOfChanges']);
 const OUR_MAX_MSG = 150_000;
 const OUR_MAX_OBJ = 4_000_000;
 /** Room kept in each of our messages for the header and the statuses. */
@@ -387,7 +389,11 @@ export class SyncmlServer {
     reply.status(cmd, CODE.ok, refs);
     const changes: { cmd: Element; change?: IncomingChange; code?: number; ref: string }[] = [];
     for (const c of childrenOf(cmd)) {
-      if (!['Add', 'Replace', 'Delete'].includes(c.name)) continue;
+      if (SYNC_PARTS.has(c.name)) continue;
+      if (!['Add', 'Replace', 'Delete'].includes(c.name)) {
+        changes.push({ cmd: c, ref: '', code: CODE.notSupported });
+        continue;
+      }
       const cmdType = textAt(c, 'Meta/Type');
       for (const item of childrenOf(c, 'Item')) {
         const theirId = textAt(item, 'Source/LocURI') || textAt(item, 'Target/LocURI');
@@ -408,6 +414,7 @@ export class SyncmlServer {
     if (!theirId) return { code: CODE.badRequest };
     if (op === 'Delete') return { change: { op, theirId } };
     const dataEl = child(item, 'Data');
+    if (!dataEl) return { code: CODE.badRequest };
     let data = textOf(dataEl);
     const more = child(item, 'MoreData') !== undefined;
     if (ds.partial) {
