@@ -12,6 +12,7 @@ import { screenSizes } from './sizes.ts';
 import { kannelSizes } from './kannel.ts';
 import { sharedReadCost } from './sharing.ts';
 import { formatHandshakes, handshakesPerSecond } from './tls.ts';
+import { syncmlBytes } from './syncml-bytes.ts';
 import { startGateway } from '../support/client.ts';
 import { closeTestPortals } from '../support/system.ts';
 import { BUDGETS } from '../../gateway/device.ts';
@@ -157,6 +158,17 @@ async function tls() {
   console.log(`\n${formatHandshakes(await handshakesPerSecond())}`);
 }
 
-// BENCH_ONLY=sizes,throughput,search,sharing,tls runs some parts, for working on one figure.
+async function syncmlWire() {
+  console.log('\n## SyncML bytes on the wire: the recorded sessions\' XML messages, our WBXML and libwbxml2\'s (xml2wbxml)');
+  const cols = ['session', 'msgs', 'xml', 'wbxml', 'libwbxml', 'wbxml/xml', 'ours/libwbxml'];
+  const widths = [50, 6, 10, 10, 10, 11, 13];
+  const line = (cells: Array<string | number>) => console.log(cells.map((c, i) => pad(c, widths[i])).join(''));
+  line(cols);
+  const rows = syncmlBytes();
+  const total = rows.reduce((t, r) => ({ session: 'all', messages: t.messages + r.messages, xml: t.xml + r.xml, wbxml: t.wbxml + r.wbxml, libwbxml: t.libwbxml === undefined || r.libwbxml === undefined ? undefined : t.libwbxml + r.libwbxml }), { session: 'all', messages: 0, xml: 0, wbxml: 0, libwbxml: 0 as number | undefined });
+  for (const r of [...rows, total]) line([r.session, r.messages, r.xml, r.wbxml, r.libwbxml ?? '-', (r.wbxml / r.xml).toFixed(2), r.libwbxml ? (r.wbxml / r.libwbxml).toFixed(2) : '-']);
+}
+
+// BENCH_ONLY=sizes,throughput,search,sharing,tls,syncml-bytes runs some parts, for working on one figure.
 const only = process.env.BENCH_ONLY?.split(',');
-for (const [name, part] of Object.entries({ sizes, throughput, search, sharing, tls })) if (!only || only.includes(name)) await part();
+for (const [name, part] of Object.entries({ sizes, throughput, search, sharing, tls, 'syncml-bytes': syncmlWire })) if (!only || only.includes(name)) await part();

@@ -2,7 +2,6 @@
 // the same deck, smaller than the text, and malformed bytes refused with a WbxmlError, never a crash.
 import test from 'ava';
 import fc from 'fast-check';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import { ATTRIBUTE_STARTS, ATTRIBUTE_VALUES, ELEMENT_ONLY, TAGS, wmlTables } fro
 import { parseXml, type XmlElement } from '../../transcode/wbxml/xml.ts';
 import { render } from '../../gateway/render.ts';
 import type { Device } from '../../gateway/device.ts';
+import { libwbxml } from '../support/libwbxml.ts';
 import { wmlErrors } from '../support/wml.ts';
 import { HOSTILE, models } from '../support/views.ts';
 
@@ -566,15 +566,6 @@ function flattenOurs(e: WmlElement): Flat {
 }
 function flattenXml(e: XmlElement): Flat {
   return { name: e.name, attributes: e.attributes.map((a) => [a.name, a.value]), children: e.children.map((c) => (typeof c === 'string' ? c : flattenXml(c))) };
-}
-
-function libwbxml(tool: 'wbxml2xml' | 'xml2wbxml', args: string[]): void {
-  const run = spawnSync(tool, args, { encoding: 'utf8' });
-  if (run.error) {
-    const missing = (run.error as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new Error(missing ? `${tool} is missing: install libwbxml2-utils (apt-get install -y libwbxml2-utils) to check our WBXML with an independent decoder` : `${tool} failed: ${run.error.message}`);
-  }
-  if (run.status !== 0) throw new Error(`${tool} ${args.join(' ')} exited with ${run.status}: ${run.stderr}${run.stdout}`);
 }
 
 test('libwbxml (wbxml2xml) reads our encodings as the same decks, and we read its own', (t) => {

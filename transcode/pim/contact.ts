@@ -68,13 +68,12 @@ const ADR: Family = { name: 'ADR', size: 7 };
 const ORG: Family = { name: 'ORG' };
 const one = (name: string): Family => ({ name });
 
+/** Fields that are the components of one structured property, from component `first` on. */
+const parts = (family: Family, first: number, fields: ContactField[]): Array<Slot<ContactField>> => fields.map((field, i) => ({ field, family, component: first + i }));
+
 const SLOTS: ReadonlyArray<Slot<ContactField>> = [
   { field: 'formattedName', family: one('FN') },
-  { field: 'familyName', family: N, component: 0 },
-  { field: 'givenName', family: N, component: 1 },
-  { field: 'additionalNames', family: N, component: 2 },
-  { field: 'prefix', family: N, component: 3 },
-  { field: 'suffix', family: N, component: 4 },
+  ...parts(N, 0, ['familyName', 'givenName', 'additionalNames', 'prefix', 'suffix']),
   { field: 'mobilePhone', family: tel('CELL') },
   { field: 'homePhone', family: tel('HOME') },
   { field: 'workPhone', family: tel('WORK') },
@@ -82,14 +81,9 @@ const SLOTS: ReadonlyArray<Slot<ContactField>> = [
   { field: 'phone', family: tel(null) },
   { field: 'email', family: { name: 'EMAIL', params: [{ name: 'TYPE', values: ['INTERNET'] }], matches: (p) => !hasType(p, 'WORK') } },
   { field: 'workEmail', family: { name: 'EMAIL', params: [{ name: 'TYPE', values: ['INTERNET', 'WORK'] }], matches: (p) => hasType(p, 'WORK') } },
-  // ADR components: post office box, extended address, street, locality, region, postal code, country.
-  { field: 'street', family: ADR, component: 2 },
-  { field: 'city', family: ADR, component: 3 },
-  { field: 'region', family: ADR, component: 4 },
-  { field: 'postalCode', family: ADR, component: 5 },
-  { field: 'country', family: ADR, component: 6 },
-  { field: 'organization', family: ORG, component: 0 },
-  { field: 'department', family: ORG, component: 1 },
+  // ADR components: post office box and extended address (kept, not mapped), street, locality, region, postal code, country.
+  ...parts(ADR, 2, ['street', 'city', 'region', 'postalCode', 'country']),
+  ...parts(ORG, 0, ['organization', 'department']),
   { field: 'title', family: one('TITLE') },
   { field: 'note', family: one('NOTE') },
   { field: 'birthday', family: one('BDAY'), read: readDate },

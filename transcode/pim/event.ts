@@ -114,7 +114,7 @@ function readAlarm(event: Component, start: When | undefined, version: VCalendar
     if (!trigger || param(trigger, 'RELATED')?.toUpperCase() === 'END') continue;
     const text = textOf(trigger);
     const relative = readDuration(text);
-    if (relative !== undefined) return Math.round(-relative / 60);
+    if (relative !== undefined) return Math.round(-relative / 60) + 0; // + 0: never -0
     const at = readWhen(text);
     if (at && start) return Math.round(secondsBetween(at, start.time ? start : { ...start, time: '00:00:00' }) / 60);
   }

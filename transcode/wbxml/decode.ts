@@ -15,7 +15,10 @@ import {
   type Conversion,
   type WmlTables,
 } from './wml-tokens.ts';
-import { NOT_XML_CHAR, XML_NAME, isXmlChar } from './xml.ts';
+import { WbxmlError, WbxmlReader, hex } from './reader.ts';
+import { XML_NAME, isXmlChar } from './xml.ts';
+
+export { WbxmlError };
 
 /** A WML variable reference: `$(name)` (noesc), `$(name:escape)`, `$(name:unesc)`. */
 export interface WmlVariable {
@@ -57,15 +60,6 @@ export interface DecodeOptions {
 /** The tokens of strings, entities and variables. */
 const PIECES = new Set<number>([GLOBAL.STR_I, GLOBAL.STR_T, GLOBAL.ENTITY, GLOBAL.EXT_I_0, GLOBAL.EXT_I_1, GLOBAL.EXT_I_2, GLOBAL.EXT_T_0, GLOBAL.EXT_T_1, GLOBAL.EXT_T_2]);
 
-export class WbxmlError extends Error {
-  /** Offset of the byte where decoding failed. */
-  readonly offset: number;
-  constructor(message: string, offset: number) {
-    super(`WBXML: ${message} (at byte ${offset})`);
-    this.name = 'WbxmlError';
-    this.offset = offset;
-  }
-}
 
 const CONVERSION_OF: Record<number, Conversion> = {
   [GLOBAL.EXT_I_0]: 'escape',
@@ -76,15 +70,8 @@ const CONVERSION_OF: Record<number, Conversion> = {
   [GLOBAL.EXT_T_2]: 'noesc',
 };
 
-/** ISO-8859-1 (and US-ASCII) bytes as text: each byte is the code point of the same number. */
-function latin1(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 4096) s += String.fromCharCode(...bytes.subarray(i, i + 4096));
-  return s;
-}
 
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const hex = (b: number) => `0x${b.toString(16).padStart(2, '0').toUpperCase()}`;
 
 /** Decodes a WBXML-encoded WML deck. Throws WbxmlError, and nothing else, on malformed input. */
 export function decodeWbxml(bytes: Uint8Array, options: DecodeOptions = {}): WbxmlDocument {
@@ -92,72 +79,18 @@ export function decodeWbxml(bytes: Uint8Array, options: DecodeOptions = {}): Wbx
   return new Decoder(bytes, options.maxDepth ?? 256, options.maxOutput ?? 1 << 20).document();
 }
 
-class Decoder {
-  private readonly b: Uint8Array;
-  private pos = 0;
+class Decoder extends WbxmlReader {
   private readonly maxDepth: number;
-  private readonly maxOutput: number;
-  private output = 0;
-  private charset = CHARSET_UTF8;
   private table: Uint8Array = new Uint8Array(0);
   private tableStart = 0;
   /** For each offset of the string table, where the string starting there ends (its NUL), or −1. */
   private tableEnds: Int32Array = new Int32Array(0);
   private readonly tableStrings = new Map<number, string>();
   private tables!: WmlTables;
-  private readonly utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
   constructor(bytes: Uint8Array, maxDepth: number, maxOutput: number) {
-    this.b = bytes;
+    super(bytes, maxOutput);
     this.maxDepth = maxDepth;
-    this.maxOutput = maxOutput;
-  }
-
-  private fail(message: string, at = this.pos): never {
-    throw new WbxmlError(message, at);
-  }
-
-  private byte(what: string): number {
-    if (this.pos >= this.b.length) this.fail(`truncated: expected ${what}`);
-    return this.b[this.pos++];
-  }
-
-  /** A multi-byte unsigned integer (WAP-192 §5.1): 7 bits a byte, high bit set on all but the last; 32 bits at most. */
-  private mb(what: string): number {
-    const start = this.pos;
-    let value = 0;
-    for (let n = 0; n < 5; n++) {
-      const c = this.byte(what);
-      value = value * 128 + (c & 0x7f);
-      if ((c & 0x80) === 0) {
-        if (value > 0xffffffff) this.fail(`${what} does not fit 32 bits`, start);
-        return value;
-      }
-    }
-    this.fail(`${what} is longer than 5 bytes`, start);
-  }
-
-  private count(n: number, at: number): void {
-    this.output += n;
-    if (this.output > this.maxOutput) this.fail(`the document expands past ${this.maxOutput} characters`, at);
-  }
-
-  private decodeString(bytes: Uint8Array, at: number): string {
-    let s: string;
-    if (this.charset === CHARSET_UTF8) {
-      try {
-        s = this.utf8.decode(bytes);
-      } catch {
-        this.fail('a string is not valid UTF-8', at);
-      }
-    } else {
-      const high = this.charset === CHARSET_US_ASCII ? bytes.findIndex((x) => x > 0x7f) : -1;
-      if (high >= 0) this.fail('a byte above 0x7F in a US-ASCII string', at + high);
-      s = latin1(bytes);
-    }
-    const bad = NOT_XML_CHAR.exec(s);
-    if (bad) this.fail(`a string holds U+${bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}, which XML does not allow`, at);
-    return s;
   }
 
   /** An inline string (termstr): the bytes up to the next NUL. */
