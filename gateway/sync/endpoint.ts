@@ -1,9 +1,11 @@
-// The HTTP side of the SyncML server: POST /sync with a SyncML message (XML, or WBXML), answered
+// The HTTP side of the SyncML server: POST /sync with a SyncML message (XML, or WBXML through the
+// SyncML code pages of transcode/wbxml), answered
 // in the same encoding. A body that is not SyncML gets an HTTP error: there is no SyncML header to
 // answer it in.
 import type Koa from 'koa';
 import type { Portal } from '../../core/portal.ts';
 import { parseSyncml, toXml } from '../../transcode/syncml/tree.ts';
+import { decodeSyncml, encodeSyncml, toSyncmlXml } from '../../transcode/wbxml/syncml.ts';
 import { NotSyncml, SyncmlServer } from './server.ts';
 
 export const SYNCML_XML = 'application/vnd.syncml+xml';
@@ -34,12 +36,13 @@ export function syncEndpoint(portal: Portal, log?: (err: unknown) => void): Koa.
       return;
     }
     const type = (ctx.get('content-type').split(';')[0] ?? '').trim().toLowerCase();
-    if (type !== SYNCML_XML) {
+    if (type !== SYNCML_XML && type !== SYNCML_WBXML) {
       ctx.status = 415;
       ctx.type = 'text/plain';
-      ctx.body = `SyncML is posted as ${SYNCML_XML}.\n`;
+      ctx.body = `SyncML is posted as ${SYNCML_XML} or ${SYNCML_WBXML}.\n`;
       return;
     }
+    const wbxml = type === SYNCML_WBXML;
     const body = await readBody(ctx.req);
     if (!body) {
       ctx.status = 413;
@@ -49,7 +52,8 @@ export function syncEndpoint(portal: Portal, log?: (err: unknown) => void): Koa.
     }
     let message;
     try {
-      message = parseSyncml(body.toString('utf8'));
+      // WBXML is read as the XML it stands for, and the answer written back the same way.
+      message = parseSyncml(wbxml ? toSyncmlXml(decodeSyncml(body)) : body.toString('utf8'));
     } catch (err) {
       ctx.status = 400;
       ctx.type = 'text/plain';
@@ -59,8 +63,9 @@ export function syncEndpoint(portal: Portal, log?: (err: unknown) => void): Koa.
     try {
       const url = new URL(ctx.href);
       const answer = await server.handle(message.root, message.version, url);
-      ctx.type = SYNCML_XML;
-      ctx.body = toXml(answer.root, answer.version);
+      const xml = toXml(answer.root, answer.version);
+      ctx.type = type;
+      ctx.body = wbxml ? encodeSyncml(xml) : xml;
     } catch (err) {
       if (!(err instanceof NotSyncml)) throw err;
       ctx.status = 400;

@@ -4,11 +4,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseSyncml, childrenOf, child, textAt, type Element } from '../../transcode/syncml/tree.ts';
 import { SYNCML_INTEROP } from './syncevolution.ts';
+import { decodeSyncml, toSyncmlXml } from '../../transcode/wbxml/syncml.ts';
 
 export const FIXTURES = join(SYNCML_INTEROP, 'fixtures');
 
 export function fixture(session: string, file: string): string {
-  return readFileSync(join(FIXTURES, session, file), 'utf8');
+  const bytes = readFileSync(join(FIXTURES, session, file));
+  return file.endsWith('.wbxml') ? toSyncmlXml(decodeSyncml(bytes)) : bytes.toString('utf8');
 }
 
 /** A recorded client message made ours: our URL, and basic credentials of `login` in place of alice's MD5 ones. */
@@ -22,6 +24,7 @@ export function adapt(message: string, target: string, login: string, password: 
 
 export interface Answer {
   http: number;
+  /** The answer as XML (WBXML answers decoded). */
   text: string;
   root?: Element;
   respUri?: string;
@@ -34,8 +37,10 @@ export interface Answer {
 
 export async function post(url: string, body: string | Uint8Array<ArrayBuffer>, type = 'application/vnd.syncml+xml'): Promise<Answer> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': type }, body });
-  const text = await response.text();
-  if (!response.headers.get('content-type')?.startsWith('application/vnd.syncml')) return { http: response.status, text, statuses: [], commands: [], final: false };
+  const answerType = response.headers.get('content-type') ?? '';
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  const text = answerType.startsWith('application/vnd.syncml+wbxml') ? toSyncmlXml(decodeSyncml(bytes)) : new TextDecoder().decode(bytes);
+  if (!answerType.startsWith('application/vnd.syncml')) return { http: response.status, text, statuses: [], commands: [], final: false };
   const { root } = parseSyncml(text);
   const body2 = child(root, 'SyncBody');
   return {

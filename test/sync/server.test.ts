@@ -7,6 +7,7 @@ import { closeTestPortals } from '../support/system.ts';
 import { adapt, fixture, post } from '../support/syncml.ts';
 import { namesOf, openContacts, addRecord } from '../support/contacts.ts';
 import { textAt } from '../../transcode/syncml/tree.ts';
+import { encodeSyncml } from '../../transcode/wbxml/syncml.ts';
 
 test.after.always(closeTestPortals);
 
@@ -92,5 +93,18 @@ test('unexpected commands get their status and store nothing: unknown datastore,
     // is a bad request (400), commands we do not support get 406.
     t.deepEqual(second.statuses, ['SyncHdr:200', 'Sync:200', 'Add:201', 'Add:415', 'Add:400', 'Copy:406', 'Exec:406']);
     t.deepEqual(await namesOf(gw.portal, 'demo'), ['Carla Client']);
+  });
+});
+
+test('a recorded WBXML message gets a WBXML answer', async (t) => {
+  await withGateway(async (gw) => {
+    const url = `${gw.base}/sync`;
+    const message = encodeSyncml(adapt(fixture('17-wbxml-slow', '001-req.wbxml'), url, 'demo', 'demo'));
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/vnd.syncml+wbxml' }, body: new Uint8Array(message) });
+    t.is(response.headers.get('content-type'), 'application/vnd.syncml+wbxml');
+    const answer = await post(url, new Uint8Array(encodeSyncml(adapt(fixture('17-wbxml-slow', '001-req.wbxml'), url, 'demo', 'demo'))), 'application/vnd.syncml+wbxml');
+    t.deepEqual(answer.statuses, ['SyncHdr:212', 'Put:200', 'Get:200', 'Alert:200']);
+    const cutShort = await post(url, new Uint8Array([2, 0xa4, 1, 0x6a, 0, 0x6d, 0x6c]), 'application/vnd.syncml+wbxml');
+    t.is(cutShort.http, 400, 'WBXML cut short');
   });
 });

@@ -316,3 +316,24 @@ test('a vCalendar 1.0 phone syncs events too', async (t) => {
     await gw.close();
   }
 });
+
+test('a phone speaking WBXML syncs the same way', async (t) => {
+  t.timeout(120_000);
+  const { gw, phone } = await lab('wbxml');
+  try {
+    const wbxml = { env: { WBXML: '1', DEVICE_ID: 'lab-wbxml' } };
+    await openContacts(gw.portal, 'demo');
+    await addRecord(gw.portal, 'demo', { Name: 'Sam Server', 'Given name': 'Sam', 'Family name': 'Server' });
+    phone.write('carla.vcf', vcard('Carla', 'Client', 'NOTE:Grüße & <tags>'));
+    ok(t, await phone.sync('slow', wbxml), phone);
+    t.deepEqual(await namesOf(gw.portal, 'demo'), ['Carla Client', 'Sam Server']);
+    t.is((await recordsOf(gw.portal, 'demo')).find((r) => r.values.Name === 'Carla Client')!.values.Note, 'Grüße & <tags>');
+    await editRecord(gw.portal, 'demo', 'Sam Server', { Mobile: '+1-555-4242' });
+    phone.remove(phone.fileOf('Carla Client'));
+    ok(t, await phone.sync('two-way', wbxml), phone);
+    t.deepEqual(await namesOf(gw.portal, 'demo'), ['Sam Server']);
+    t.regex(phone.items().get(phone.fileOf('Sam Server'))!, /\+1-555-4242/);
+  } finally {
+    await gw.close();
+  }
+});
