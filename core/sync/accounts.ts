@@ -15,13 +15,12 @@ export const POLICIES: readonly ConflictPolicy[] = ['ours', 'theirs', 'duplicate
 /** Nothing is lost unless the user chooses so: both versions are kept by default. */
 export const DEFAULT_POLICY: ConflictPolicy = 'duplicate';
 
-const b64md5 = (text: string | Buffer) => createHash('md5').update(text).digest('base64');
 
 /** The MD5 secret of a login and password (SyncML 1.1 §5.3.3, OMA DS 1.2). */
-export const md5Secret = (login: string, password: string) => b64md5(`${login}:${password}`);
+export const md5Secret = (login: string, password: string) => createHash('md5').update(`${login}:${password}`).digest('base64');
 
-/** What an MD5 credential must be, given the secret and the nonce the client was told. */
-export const md5Digest = (secret: string, nonce: string) => b64md5(`${secret}:${nonce}`);
+/** What an MD5 credential must be, given the secret and the nonce (its bytes) the client was told. */
+export const md5Digest = (secret: string, nonce: string | Buffer) => createHash('md5').update(`${secret}:`).update(nonce).digest('base64');
 
 /** A fresh nonce, as it is hashed (printable, so its bytes are its text) and as it travels (base64). */
 export function newNonce(): { b64: string; raw: string } {

@@ -79,6 +79,10 @@ export interface StartOptions {
   next: string;
   /** We are the SyncML server (changes come first from them, and we resolve conflicts). */
   role: 'server' | 'client';
+  /** Our Next anchor, when it was announced before the session started here (as a client). */
+  ourNext?: string;
+  /** False for a one-way merge without deletions: deletions are neither sent nor applied. */
+  deletions?: boolean;
   now?: number;
 }
 
@@ -105,6 +109,7 @@ export class DatastoreSync {
   /** Refresh from them: records they gave us; the others go when their package is complete. */
   readonly #kept = new Set<number>();
   readonly #role: 'server' | 'client';
+  readonly #deletions: boolean;
 
   private constructor(o: StartOptions, type: SyncType, alertStatus: number, ourLast: string, map: Map<number, MapEntry>, contents: Map<number, { digest: string; match: string }>) {
     this.pim = o.pim;
@@ -115,7 +120,8 @@ export class DatastoreSync {
     this.type = type;
     this.alertStatus = alertStatus;
     this.ourLast = ourLast;
-    this.ourNext = anchorAt(o.now ?? Date.now());
+    this.ourNext = o.ourNext ?? anchorAt(o.now ?? Date.now());
+    this.#deletions = o.deletions ?? true;
     this.theirNext = o.next;
     this.#role = o.role;
     this.#map = map;
@@ -130,7 +136,8 @@ export class DatastoreSync {
    */
   static async start(o: StartOptions): Promise<DatastoreSync> {
     const anchors = await o.partners.anchors(o.partner.id, o.datastore);
-    const known = anchors !== undefined && o.last !== undefined && (o.last === anchors.theirs || o.last === anchors.theirPrevious);
+    // As a client, the server has checked our anchors already; we only need a history of our own.
+    const known = anchors !== undefined && (o.role === 'client' || (o.last !== undefined && (o.last === anchors.theirs || o.last === anchors.theirPrevious)));
     const asked = o.code as SyncType;
     const type: SyncType = AFRESH.has(asked) || known ? asked : SYNC.slow;
     if (AFRESH.has(type)) await o.partners.forget(o.partner.id, o.datastore);
@@ -205,6 +212,7 @@ export class DatastoreSync {
       const recordId = this.#recordOf(change);
       const exists = recordId !== undefined && this.#digests.has(recordId);
       if (change.op === 'Delete') {
+        if (!this.#deletions) continue; // a merge without deletions: taken, and nothing done
         if (recordId === undefined) results[at] = { status: STATUS.notDeleted };
         else if (!exists) unmap(recordId);
         else if (this.#changedHere(recordId) && this.policy !== 'theirs') {
@@ -295,7 +303,7 @@ export class DatastoreSync {
       else if (entry.digest !== digest && !this.#touched.has(recordId)) out.push({ op: 'Replace', recordId, theirId: entry.theirId, digest });
     }
     for (const [recordId, entry] of this.#map) {
-      if (!this.#digests.has(recordId)) out.push({ op: 'Delete', recordId, theirId: entry.theirId });
+      if (!this.#digests.has(recordId) && this.#deletions) out.push({ op: 'Delete', recordId, theirId: entry.theirId });
     }
     return out;
   }
