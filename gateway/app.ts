@@ -18,6 +18,7 @@ import { searchRoutes } from './routes/search.ts';
 import { sharingRoutes } from './routes/sharing.ts';
 import { lockerRoutes } from './routes/locker.ts';
 import { syncEndpoint } from './sync/endpoint.ts';
+import { syncRoutes } from './routes/sync.ts';
 
 export interface AppOptions {
   log?: (err: unknown) => void;
@@ -71,6 +72,7 @@ export function createApp(portal: Portal, options: AppOptions = {}): Koa<Gateway
   searchRoutes(router);
   sharingRoutes(router);
   lockerRoutes(router);
+  syncRoutes(router);
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

@@ -4,6 +4,8 @@ import { SYNC, type SyncType } from './engine.ts';
 
 export interface SyncModeSpec {
   label: string;
+  /** For option lists on small screens. */
+  short: string;
   /** The alert code we send; a two-way sync with no history yet runs slow (201). */
   code: SyncType;
   /** A one-way merge may leave deletions out. */
@@ -11,13 +13,13 @@ export interface SyncModeSpec {
 }
 
 export const MODES = {
-  'two-way': { label: 'Two-way (slow the first time)', code: SYNC.twoWay, deletions: true },
-  'merge-out': { label: 'One-way merge, ours to the portal', code: SYNC.oneWayFromClient, deletions: true },
-  'merge-out-keep': { label: 'One-way merge, ours to the portal, no deletions', code: SYNC.oneWayFromClient, deletions: false },
-  'merge-in': { label: 'One-way merge, the portal to ours', code: SYNC.oneWayFromServer, deletions: true },
-  'merge-in-keep': { label: 'One-way merge, the portal to ours, no deletions', code: SYNC.oneWayFromServer, deletions: false },
-  'replace-out': { label: 'One-way replace: the portal becomes a copy of ours', code: SYNC.refreshFromClient, deletions: true },
-  'replace-in': { label: 'One-way replace: ours becomes a copy of the portal', code: SYNC.refreshFromServer, deletions: true },
+  'two-way': { label: 'Two-way (slow the first time)', short: 'Two-way', code: SYNC.twoWay, deletions: true },
+  'merge-out': { label: 'One-way merge, ours to the portal', short: 'Merge to it', code: SYNC.oneWayFromClient, deletions: true },
+  'merge-out-keep': { label: 'One-way merge, ours to the portal, no deletions', short: 'Merge to it, keep', code: SYNC.oneWayFromClient, deletions: false },
+  'merge-in': { label: 'One-way merge, the portal to ours', short: 'Merge from it', code: SYNC.oneWayFromServer, deletions: true },
+  'merge-in-keep': { label: 'One-way merge, the portal to ours, no deletions', short: 'Merge from it, keep', code: SYNC.oneWayFromServer, deletions: false },
+  'replace-out': { label: 'One-way replace: the portal becomes a copy of ours', short: 'Replace it', code: SYNC.refreshFromClient, deletions: true },
+  'replace-in': { label: 'One-way replace: ours becomes a copy of the portal', short: 'Replace ours', code: SYNC.refreshFromServer, deletions: true },
 } as const satisfies Record<string, SyncModeSpec>;
 
 export type ModeName = keyof typeof MODES;

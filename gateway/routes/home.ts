@@ -21,6 +21,7 @@ export function homeRoutes(router: Router<GatewayState>): void {
       dbs: shown.map((d) => ({ name: d.name, url: links.db(d), owner: d.owner, right: RIGHT_LABELS[d.right], shared: d.right !== 'owner', locked: d.locked })),
       newDb: links.newDb(),
       locker: links.locker(),
+      sync: `${links.base}/sync`,
       next: next === null ? undefined : links.home(from + next),
       prev: from > 0 ? links.home(Math.max(0, from - shown.length)) : undefined,
       logout: links.logout(),

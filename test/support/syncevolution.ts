@@ -2,7 +2,7 @@
 // client and server, through ../shared/interop/syncml: client-sync.sh runs one sync of a directory
 // of vCard / iCalendar files, peer-server.sh runs syncevo-http-server. Every run is bounded in time.
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -48,6 +48,20 @@ export function labDir(label: string): string {
 export function removeLabDirs(): void {
   if (process.env.KEEP_SYNC_LAB) return; // to read SyncEvolution's session logs after a failure
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/** The LD_PRELOAD shim Debian's SyncEvolution client needs (built once, as client-sync.sh does). */
+export async function curlShim(): Promise<string> {
+  mkdirSync(LAB_ROOT, { recursive: true });
+  const shim = join(LAB_ROOT, 'curlfix.so');
+  if (!existsSync(shim)) {
+    const tmp = `${shim}.${process.pid}`;
+    await new Promise<void>((resolve, reject) =>
+      execFile('gcc', ['-shared', '-fPIC', '-O2', '-o', tmp, join(SYNCML_INTEROP, 'curlfix.c'), '-ldl'], (err) => (err ? reject(err) : resolve())),
+    );
+    renameSync(tmp, shim);
+  }
+  return shim;
 }
 
 function counts(line: string | undefined): Counts | undefined {
