@@ -13,6 +13,7 @@ import { kannelSizes } from './kannel.ts';
 import { sharedReadCost } from './sharing.ts';
 import { formatHandshakes, handshakesPerSecond } from './tls.ts';
 import { syncmlBytes } from './syncml-bytes.ts';
+import { syncBench } from './sync.ts';
 import { startGateway } from '../support/client.ts';
 import { closeTestPortals } from '../support/system.ts';
 import { BUDGETS } from '../../gateway/device.ts';
@@ -169,6 +170,21 @@ async function syncmlWire() {
   for (const r of [...rows, total]) line([r.session, r.messages, r.xml, r.wbxml, r.libwbxml ?? '-', (r.wbxml / r.xml).toFixed(2), r.libwbxml ? (r.wbxml / r.libwbxml).toFixed(2) : '-']);
 }
 
-// BENCH_ONLY=sizes,throughput,search,sharing,tls,syncml-bytes runs some parts, for working on one figure.
+async function sync() {
+  const sizes = (process.env.BENCH_SYNC_CONTACTS || '1000,10000').split(',').map(Number);
+  const rows = await syncBench(sizes);
+  console.log('\n## Slow sync of N contacts from SyncEvolution (client, file backend): our /sync against syncevo-http-server, same data, same run');
+  const cols = ['contacts', 'ours xml s', 'peer s', 'ours/peer', 'ours wbxml s', 'xml bytes', 'wbxml bytes', 'wbxml/xml'];
+  console.log(cols.map((c) => pad(c, 14)).join(''));
+  for (const r of rows) {
+    const xml = r.oursXml.up + r.oursXml.down;
+    const wbxml = r.oursWbxml.up + r.oursWbxml.down;
+    const cells = [r.contacts, r.oursXml.seconds.toFixed(1), r.peer.seconds.toFixed(1), (r.oursXml.seconds / r.peer.seconds).toFixed(2), r.oursWbxml.seconds.toFixed(1), xml, wbxml, (wbxml / xml).toFixed(2)];
+    console.log(cells.map((c) => pad(c, 14)).join(''));
+  }
+  console.log('bytes: both directions on the wire, HTTP headers included; target ours/peer <= 1.00');
+}
+
+// BENCH_ONLY=sizes,throughput,search,sharing,tls,syncml-bytes,sync runs some parts, for working on one figure.
 const only = process.env.BENCH_ONLY?.split(',');
-for (const [name, part] of Object.entries({ sizes, throughput, search, sharing, tls, 'syncml-bytes': syncmlWire })) if (!only || only.includes(name)) await part();
+for (const [name, part] of Object.entries({ sizes, throughput, search, sharing, tls, 'syncml-bytes': syncmlWire, sync })) if (!only || only.includes(name)) await part();

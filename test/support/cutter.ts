@@ -1,6 +1,7 @@
 // A loopback TCP proxy that cuts a sync off: it passes requests through until the n-th, lets the
 // server answer it, then drops the connection instead of the answer and refuses every connection
-// after, as a network that fails mid-package would. `pass()` makes it transparent again.
+// after, as a network that fails mid-package would. `pass()` makes it transparent again. It counts
+// the bytes each way, for measuring what goes on the wire.
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
@@ -12,6 +13,9 @@ export class Cutter {
   #requests = 0;
   #cut = false;
   port = 0;
+  /** Bytes client → server and back, headers included. */
+  bytesUp = 0;
+  bytesDown = 0;
 
   private constructor(target: URL) {
     this.#target = { host: target.hostname, port: Number(target.port) };
@@ -57,6 +61,7 @@ export class Cutter {
     client.on('data', (chunk: Buffer) => {
       // A new request starts with its method: SyncML clients only POST.
       for (let i = chunk.indexOf('POST '); i >= 0; i = chunk.indexOf('POST ', i + 1)) last = ++this.#requests;
+      this.bytesUp += chunk.length;
       upstream.write(chunk);
     });
     upstream.on('data', (chunk: Buffer) => {
@@ -66,6 +71,7 @@ export class Cutter {
         upstream.destroy();
         return;
       }
+      this.bytesDown += chunk.length;
       client.write(chunk);
     });
     client.on('close', () => upstream.destroy());
