@@ -173,7 +173,7 @@ async function syncmlWire() {
 async function sync() {
   const sizes = (process.env.BENCH_SYNC_CONTACTS || '1000,10000').split(',').map(Number);
   const rows = await syncBench(sizes);
-  console.log('\n## Slow sync of N contacts from SyncEvolution (client, file backend): our /sync against syncevo-http-server, same data, same run');
+  console.log('\n## Slow sync of N contacts from SyncEvolution (client, file backend): our /sync against syncevo-http-server, same data, same run (best of two alternated rounds each)');
   const cols = ['contacts', 'ours xml s', 'peer s', 'ours/peer', 'ours wbxml s', 'xml bytes', 'wbxml bytes', 'wbxml/xml'];
   console.log(cols.map((c) => pad(c, 14)).join(''));
   for (const r of rows) {

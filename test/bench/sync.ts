@@ -70,10 +70,15 @@ export async function syncBench(sizes: number[]): Promise<SyncBench[]> {
     for (const n of sizes) {
       const source = contactsDir(n);
       const timeout = 120 + Math.ceil(n / 10);
-      // Alternated so that neither side gets the quieter moment of the machine.
-      const peerRun = await peer(source, n, timeout);
-      const oursXml = await ours(source, n, false, timeout);
-      const oursWbxml = await ours(source, n, true, timeout);
+      // Two rounds, alternated so that neither side gets the quieter moments of a shared machine;
+      // each side's better round counts.
+      const best = <T extends { seconds: number }>(a: T, b: T) => (a.seconds <= b.seconds ? a : b);
+      let peerRun = await peer(source, n, timeout);
+      let oursXml = await ours(source, n, false, timeout);
+      let oursWbxml = await ours(source, n, true, timeout);
+      peerRun = best(peerRun, await peer(source, n, timeout));
+      oursXml = best(oursXml, await ours(source, n, false, timeout));
+      oursWbxml = best(oursWbxml, await ours(source, n, true, timeout));
       results.push({ contacts: n, oursXml, oursWbxml, peer: peerRun });
     }
   } finally {

@@ -230,7 +230,7 @@ for (const direction of ['from the phone', 'from the server'] as const) {
       // the third message (the second of the changes) never reaches the phone.
       const small = { MAX_MSG_SIZE: '4000' };
       cutter.cutAfter(3);
-      const cut = await phone.sync('two-way', { env: small, timeout: 12 });
+      const cut = await phone.sync('two-way', { env: small, timeout: 60 });
       t.true(cutter.wasCut, 'the proxy cut the session');
       t.not(cut.exit, 0, 'the phone saw the sync fail');
       cutter.pass();
