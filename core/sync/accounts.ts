@@ -89,7 +89,14 @@ async function setSecret(portal: Portal, actor: Actor, secret: string): Promise<
 
 /** Lets a phone use MD5 credentials: the password is checked on the user's cell, its MD5 secret kept. */
 export async function enableMd5(portal: Portal, actor: Actor, password: string): Promise<void> {
-  await (await portal.cell(actor.cellId)).authenticate(actor.login, password);
+  const key = `sync:${actor.login}`;
+  await portal.throttle.check([key]);
+  try {
+    await (await portal.cell(actor.cellId)).authenticate(actor.login, password);
+  } catch (err) {
+    if (err instanceof CoreError && err.kind === 'bad-password') await portal.throttle.failed([key]);
+    throw err;
+  }
   await setSecret(portal, actor, md5Secret(actor.login, password));
 }
 

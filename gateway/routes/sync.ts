@@ -5,7 +5,7 @@ import type { GatewayState, Ctx } from '../context.ts';
 import { CoreError } from '../../core/errors.ts';
 import { goTo, show } from '../respond.ts';
 import { statusOf } from '../errors.ts';
-import { POLICIES, conflictPolicy, setConflictPolicy } from '../../core/sync/accounts.ts';
+import { POLICIES, conflictPolicy, enableMd5, hasMd5Secret, setConflictPolicy } from '../../core/sync/accounts.ts';
 import { MODES, MODE_NAMES } from '../../core/sync/modes.ts';
 import { PORTAL_DATABASES, addRemotePortal, remotePortal, remotePortals, removeRemotePortal, type PortalInput, type SyncReport } from '../../core/sync/portals.ts';
 import { syncWithPortal } from '../sync/client.ts';
@@ -18,6 +18,7 @@ const syncLinks = (ctx: Ctx) => {
   return {
     home: base,
     policy: `${base}/policy`,
+    md5: `${base}/md5`,
     newPortal: `${base}/new`,
     portal: (id: number) => `${base}/p/${id}`,
     remove: (id: number) => `${base}/p/${id}/delete`,
@@ -37,7 +38,7 @@ export function reportLine(r: SyncReport | undefined): string {
 async function homeModel(ctx: Ctx) {
   const { portal, actor, links } = ctx.state;
   const l = syncLinks(ctx);
-  const [policy, portals] = await Promise.all([conflictPolicy(portal, actor), remotePortals(portal, actor)]);
+  const [policy, portals, md5] = await Promise.all([conflictPolicy(portal, actor), remotePortals(portal, actor), hasMd5Secret(portal, actor.login)]);
   return {
     title: 'Sync',
     serverUrl: `${ctx.protocol}://${ctx.host}/sync`,
@@ -45,6 +46,8 @@ async function homeModel(ctx: Ctx) {
     policyAction: l.policy,
     policies: POLICIES.map((p) => ({ value: p, label: POLICY_LABELS[p], selected: p === policy })),
     policy,
+    md5,
+    md5Action: l.md5,
     portals: portals.map((p) => ({ name: p.name, url: l.portal(p.id), report: reportLine(p.lastReport) })),
     newPortal: l.newPortal,
     downloads: Object.entries(PIMS).map(([pim, label]) => ({ url: l.download(pim), label })),
@@ -99,6 +102,17 @@ export function syncRoutes(router: Router<GatewayState>): void {
     try {
       await setConflictPolicy(ctx.state.portal, ctx.state.actor, ctx.state.form.policy ?? '');
       show(ctx, 'sync_home', { ...(await homeModel(ctx)), notice: 'Conflict policy saved.' });
+    } catch (err) {
+      if (!(err instanceof CoreError)) throw err;
+      show(ctx, 'sync_home', { ...(await homeModel(ctx)), error: err.message }, statusOf(err));
+    }
+  });
+
+  // Phones that sign in with MD5 need a secret made from the password, which the cell does not keep.
+  router.post('/s/:token/sync/md5', async (ctx) => {
+    try {
+      await enableMd5(ctx.state.portal, ctx.state.actor, ctx.state.form.password ?? '');
+      show(ctx, 'sync_home', { ...(await homeModel(ctx)), notice: 'Phones may now sign in with MD5.' });
     } catch (err) {
       if (!(err instanceof CoreError)) throw err;
       show(ctx, 'sync_home', { ...(await homeModel(ctx)), error: err.message }, statusOf(err));

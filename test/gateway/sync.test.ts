@@ -9,7 +9,7 @@ import { Handset, withGateway } from '../support/client.ts';
 import { closeTestPortals } from '../support/system.ts';
 import { labDir, removeLabDirs, curlShim, vcard } from '../support/syncevolution.ts';
 import { actorOf, addRecord, namesOf, openContacts } from '../support/contacts.ts';
-import { conflictPolicy } from '../../core/sync/accounts.ts';
+import { conflictPolicy, hasMd5Secret } from '../../core/sync/accounts.ts';
 import type { Markup } from '../../gateway/device.ts';
 
 const run = promisify(execFile);
@@ -36,6 +36,15 @@ for (const markup of ['wml', 'chtml', 'html'] as Markup[]) {
       t.is(await conflictPolicy(gw.portal, await actorOf(gw.portal, 'demo')), 'ours');
       const refused = await phone.post(sync.action, { policy: 'coin-toss' });
       t.is(refused.status, 400);
+
+      // MD5 sign-in for phones: the password typed once on this screen.
+      t.false(await hasMd5Secret(gw.portal, 'demo'));
+      const md5Action = markup === 'wml' ? /<go href="([^"]*md5)"/.exec(sync.text)![1] : /action="([^"]*md5)"/.exec(sync.text)![1];
+      const wrong = await phone.post(md5Action, { password: 'wrong' });
+      t.is(wrong.status, 403);
+      t.regex(wrong.words, /Wrong password/);
+      t.regex((await phone.post(md5Action, { password: 'demo' })).words, /MD5/);
+      t.true(await hasMd5Secret(gw.portal, 'demo'));
 
       const form = await phone.get(sync.link(/Add( a)? portal/));
       const bad = await phone.post(form.action, { name: 'Alice', url: 'ftp://x', login: 'alice', password: 'alice', database: 'contacts', remote: '', mode: 'two-way' });
