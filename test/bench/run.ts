@@ -160,14 +160,16 @@ async function tls() {
 }
 
 async function syncmlWire() {
-  console.log('\n## SyncML bytes on the wire: the recorded sessions\' XML messages, our WBXML and libwbxml2\'s (xml2wbxml)');
-  const cols = ['session', 'msgs', 'xml', 'wbxml', 'libwbxml', 'wbxml/xml', 'ours/libwbxml'];
-  const widths = [50, 6, 10, 10, 10, 11, 13];
+  console.log("\n## SyncML bytes on the wire: the recorded sessions' XML messages as WBXML (ours with string table, ours inline as SyncEvolution writes it, libwbxml2's)");
+  const cols = ['session', 'msgs', 'xml', 'wbxml', 'inline', 'libwbxml', 'wbxml/xml', 'wbxml/libwbxml'];
+  const widths = [50, 6, 10, 10, 10, 10, 11, 14];
   const line = (cells: Array<string | number>) => console.log(cells.map((c, i) => pad(c, widths[i])).join(''));
   line(cols);
   const rows = syncmlBytes();
-  const total = rows.reduce((t, r) => ({ session: 'all', messages: t.messages + r.messages, xml: t.xml + r.xml, wbxml: t.wbxml + r.wbxml, libwbxml: t.libwbxml === undefined || r.libwbxml === undefined ? undefined : t.libwbxml + r.libwbxml }), { session: 'all', messages: 0, xml: 0, wbxml: 0, libwbxml: 0 as number | undefined });
-  for (const r of [...rows, total]) line([r.session, r.messages, r.xml, r.wbxml, r.libwbxml ?? '-', (r.wbxml / r.xml).toFixed(2), r.libwbxml ? (r.wbxml / r.libwbxml).toFixed(2) : '-']);
+  const sum = (key: 'messages' | 'xml' | 'wbxml' | 'inline') => rows.reduce((n, r) => n + r[key], 0);
+  const lib = rows.every((r) => r.libwbxml !== undefined) ? rows.reduce((n, r) => n + r.libwbxml!, 0) : undefined;
+  const total = { session: 'all', messages: sum('messages'), xml: sum('xml'), wbxml: sum('wbxml'), inline: sum('inline'), libwbxml: lib };
+  for (const r of [...rows, total]) line([r.session, r.messages, r.xml, r.wbxml, r.inline, r.libwbxml ?? '-', (r.wbxml / r.xml).toFixed(2), r.libwbxml ? (r.wbxml / r.libwbxml).toFixed(2) : '-']);
 }
 
 async function sync() {

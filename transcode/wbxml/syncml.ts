@@ -6,10 +6,13 @@
 //                   (a MetInf element written without its xmlns is put in syncml:metinf), white
 //                   space between elements dropped; the document type from the root's namespace
 //                   (or DOCTYPE), DevInf's version from its VerDTD. An Error for anything else.
-//   encodeSyncml(doc | xml) → Buffer      WBXML 1.2 as SyncEvolution/Synthesis writes it: item
-//                   Data as OPAQUE, a DevInf inside Data as OPAQUE holding its own WBXML DevInf
-//                   document (its Meta Type then says application/vnd.syncml-devinf+wbxml).
-//   decodeSyncml(bytes) → SyncmlDocument  the reverse; WbxmlError on malformed input.
+//   encodeSyncml(doc | xml, { stringTable? }) → Buffer
+//                   WBXML 1.2 as SyncEvolution/Synthesis writes it: item Data as OPAQUE, a DevInf
+//                   inside Data as OPAQUE holding its own WBXML DevInf document (its Meta Type then
+//                   says application/vnd.syncml-devinf+wbxml); strings by a string table where it
+//                   saves bytes, or with stringTable false all inline (SyncEvolution's very bytes).
+//   decodeSyncml(bytes) → SyncmlDocument  the reverse; WbxmlError on malformed input. OPAQUE item
+//                   data that is not UTF-8 is read as ISO-8859-1 (byte for byte), not refused.
 //   toSyncmlXml(doc) → string             one line, no DOCTYPE, xmlns where the namespace
 //                   changes, CR kept as &#13;. decodeSyncml(encodeSyncml(x)) equals syncmlTree(x).
 import { vocabularyIndex, vocabularyOfFpi, type Vocabulary } from './code-pages.ts';
@@ -95,22 +98,25 @@ function retype(e: TagElement, from: string, to: string): TagElement {
   return { ...e, children: e.children.map((c) => (typeof c === 'string' ? c : retype(c, from, to))) };
 }
 
-function encodeDocument(doc: SyncmlDocument): Buffer {
+export interface EncodeSyncmlOptions {
+  /** Set false to write every string inline, byte for byte as SyncEvolution does (default: a string table where it saves bytes). */
+  stringTable?: boolean;
+}
+
+export function encodeSyncml(input: SyncmlDocument | string, options: EncodeSyncmlOptions = {}): Buffer {
+  const doc = typeof input === 'string' ? syncmlTree(input) : input;
   const devinf = DEVINF_OF.get(doc.vocabulary);
   return encodeTags(devinf ? retype(doc.root, DEVINF_XML, DEVINF_WBXML) : doc.root, doc.vocabulary, {
+    stringTable: options.stringTable,
     opaque: (e, parent) => {
       if (e.name !== 'Data' || !devinf) return undefined;
       const [only] = e.children;
-      if (e.children.length === 1 && typeof only !== 'string' && only.namespace === DEVINF_NAMESPACE) return encodeTags(only, devinf);
+      if (e.children.length === 1 && typeof only !== 'string' && only.namespace === DEVINF_NAMESPACE) return encodeTags(only, devinf, { stringTable: options.stringTable });
       // Item data (a vCard, an event) as SyncEvolution sends it; Status and Cred data stay strings.
       if (e.children.every((c) => typeof c === 'string') && e.children.length && parent?.name === 'Item') return Buffer.from(e.children.join(''), 'utf8');
       return undefined;
     },
   });
-}
-
-export function encodeSyncml(input: SyncmlDocument | string): Buffer {
-  return encodeDocument(typeof input === 'string' ? syncmlTree(input) : input);
 }
 
 export function decodeSyncml(bytes: Uint8Array): SyncmlDocument {
@@ -125,11 +131,16 @@ export function decodeSyncml(bytes: Uint8Array): SyncmlDocument {
           throw e instanceof WbxmlError ? new WbxmlError(`in the DevInf inside Data: ${e.message}`, at) : e;
         }
       }
+      // Item data is UTF-8 as the header says; a phone that put 8-bit ISO-8859-1 there still gets
+      // its bytes read one for one (what the item's own CHARSET says is for the vCard reader).
+      let text: string;
       try {
-        return utf8.decode(data);
+        text = utf8.decode(data);
       } catch {
-        throw new WbxmlError('OPAQUE data is not UTF-8 text', at);
+        text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('latin1');
       }
+      if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/.test(text)) throw new WbxmlError('OPAQUE data holds control characters: it is not text', at);
+      return text;
     },
   });
   return { vocabulary, root: DEVINF_OF.has(vocabulary) ? retype(root, DEVINF_WBXML, DEVINF_XML) : root };

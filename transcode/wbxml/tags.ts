@@ -4,7 +4,8 @@
 // Interface:
 //   interface TagElement { name, namespace, children: Array<TagElement | string> }
 //   encodeTags(root, vocabulary, options) → Buffer
-//       WBXML 1.2, the vocabulary's public identifier token, UTF-8, strings inline (STR_I), a
+//       WBXML 1.2, the vocabulary's public identifier token, UTF-8, each string that repeats in
+//       the string table when that saves bytes (options.stringTable false: all inline), a
 //       SWITCH_PAGE only where the page changes. options.opaque(e, parent): bytes to write as the whole
 //       content of e (one OPAQUE), or undefined to write its children.
 //   decodeTags(bytes, vocabularies, options) → { vocabulary, version, root }
@@ -25,6 +26,8 @@ export interface TagElement {
 
 export interface EncodeTagsOptions {
   opaque?(e: TagElement, parent: TagElement | undefined): Uint8Array | undefined;
+  /** Set false to write every string inline, as SyncEvolution does (default: repeated strings in the table where it saves bytes). */
+  stringTable?: boolean;
 }
 
 export interface DecodeTagsOptions {
@@ -37,26 +40,74 @@ export interface DecodeTagsOptions {
 
 const WBXML_1_2 = 0x02;
 
+interface StringTable {
+  bytes: Buffer;
+  /** The bytes that write a string: STR_T and its offset, or STR_I and the string. */
+  write(s: string): Buffer;
+}
+
+/**
+ * The whole strings that repeat, where storing them once saves bytes: a string of n bytes used c
+ * times costs c·(n + 2) inline, n + 1 + c·(1 + offset bytes) from the table. One pass, in the
+ * order strings first occur, so a message of thousands of strings costs no more than reading it.
+ * (WML's table also shares prefixes, at a cost that grows with the cube of the candidates.)
+ */
+function stringTable(runs: readonly string[], use: boolean): StringTable {
+  const counts = new Map<string, number>();
+  if (use) for (const r of runs) counts.set(r, (counts.get(r) ?? 0) + 1);
+  const index = new Map<string, number>();
+  const parts: Buffer[] = [];
+  let size = 0;
+  for (const [s, c] of counts) {
+    const n = Buffer.byteLength(s, 'utf8');
+    if (c < 2 || n + 1 + c * (1 + mbUint32(size).length) >= c * (n + 2)) continue;
+    index.set(s, size);
+    parts.push(Buffer.from(`${s}\0`, 'utf8'));
+    size += n + 1;
+  }
+  return {
+    bytes: Buffer.concat(parts),
+    write: (s) => {
+      const at = index.get(s);
+      return at === undefined ? Buffer.concat([Buffer.from([GLOBAL.STR_I]), Buffer.from(s, 'utf8'), Buffer.from([0])]) : Buffer.from([GLOBAL.STR_T, ...mbUint32(at)]);
+    },
+  };
+}
+
 export function encodeTags(root: TagElement, vocabulary: Vocabulary, options: EncodeTagsOptions = {}): Buffer {
   const index = vocabularyIndex(vocabulary);
-  const out: Buffer[] = [Buffer.from([WBXML_1_2, ...mbUint32(vocabulary.publicId), ...mbUint32(CHARSET_UTF8), 0])];
+  // First what each element's content is: OPAQUE bytes, or its children, whose strings the table may hold.
+  const opaque = new Map<TagElement, Uint8Array>();
+  const runs: string[] = [];
+  const survey = (e: TagElement, parent?: TagElement) => {
+    const bytes = options.opaque?.(e, parent);
+    if (bytes !== undefined) opaque.set(e, bytes);
+    else
+      for (const c of e.children) {
+        if (typeof c === 'string') runs.push(c);
+        else survey(c, e);
+      }
+  };
+  survey(root);
+  const table = stringTable(runs, options.stringTable !== false);
+  const out: Buffer[] = [Buffer.from([WBXML_1_2, ...mbUint32(vocabulary.publicId), ...mbUint32(CHARSET_UTF8), ...mbUint32(table.bytes.length)]), table.bytes];
   let page = 0;
-  const write = (e: TagElement, parent?: TagElement) => {
+  const write = (e: TagElement) => {
     const t = index.token(e.namespace, e.name);
     if (!t) throw new Error(`WBXML: <${e.name}> in namespace "${e.namespace}" is not in ${vocabulary.name}`);
     if (t.page !== page) {
       out.push(Buffer.from([GLOBAL.SWITCH_PAGE, t.page]));
       page = t.page;
     }
-    const opaque = options.opaque?.(e, parent);
-    const content = opaque !== undefined ? opaque.length > 0 : e.children.length > 0;
+    const bytes = opaque.get(e);
+    const content = bytes !== undefined ? bytes.length > 0 : e.children.length > 0;
     out.push(Buffer.from([t.token | (content ? TAG_CONTENT : 0)]));
     if (!content) return;
-    if (opaque) out.push(Buffer.from([GLOBAL.OPAQUE, ...mbUint32(opaque.length)]), Buffer.from(opaque));
+    if (bytes) out.push(Buffer.from([GLOBAL.OPAQUE, ...mbUint32(bytes.length)]), Buffer.from(bytes));
     else
       for (const c of e.children) {
-        if (typeof c === 'string') out.push(Buffer.from([GLOBAL.STR_I]), Buffer.from(c, 'utf8'), Buffer.from([0]));
-        else write(c, e);
+        if (typeof c === 'string') out.push(table.write(c));
+        else write(c);
       }
     out.push(Buffer.from([GLOBAL.END]));
   };
