@@ -130,11 +130,6 @@ export class PimStore {
     await this.cell.store.run('DELETE FROM sync_extras WHERE record_id = ?', [id]);
   }
 
-  /** Whether the record still exists (a partner may address one deleted meanwhile). */
-  async has(id: number): Promise<boolean> {
-    return (await this.rows([id])).length > 0;
-  }
-
   private async rows(ids?: readonly number[]): Promise<Row[]> {
     await this.cell.access(this.actor, this.dbId);
     const where = ids ? `AND r.id IN (${ids.map(() => '?').join(',') || 'NULL'})` : '';
