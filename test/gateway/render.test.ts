@@ -34,7 +34,7 @@ const EMPTY_MODELS = emptyLists(REALISTIC) as typeof REALISTIC;
 const text = (markup: Markup, body: Buffer) => iconv.decode(body, markup === 'chtml' ? 'shift_jis' : 'utf-8');
 
 test('templates/README.md names the views, and each markup has a template for each', (t) => {
-  t.deepEqual(VIEWS, ['login', 'password', 'home', 'database', 'record', 'record_form', 'db_form', 'field_form', 'confirm', 'search', 'results', 'share', 'locker', 'unlock', 'error']);
+  t.deepEqual(VIEWS, ['login', 'password', 'home', 'database', 'record', 'record_form', 'db_form', 'field_form', 'confirm', 'search', 'results', 'share', 'locker', 'unlock', 'sync_home', 'sync_portal_form', 'sync_portal', 'error']);
   t.deepEqual(Object.keys(REALISTIC), VIEWS);
   for (const markup of MARKUPS) {
     const files = readdirSync(join(TEMPLATES, markup)).filter((f) => !f.startsWith('_'));
@@ -208,7 +208,7 @@ test('html: every POST form of a session sends the anti-forgery secret, a GET fo
       }
     }
   }
-  t.is(posts, 9, 'login, password, record_form, db_form, field_form, confirm, share, locker and unlock post');
+  t.is(posts, 13, 'login, password, record_form, db_form, field_form, confirm, share, locker, unlock, sync_home (policy, MD5), sync_portal_form and sync_portal post');
   // The locker's first form creates the password: it posts the secret too.
   t.true(text('html', render(device, 'locker', { ...REALISTIC.locker, hasLocker: false }).body).includes(token));
 });
