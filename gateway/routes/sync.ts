@@ -89,6 +89,17 @@ async function portalModel(ctx: Ctx, id: number, report?: SyncReport) {
   };
 }
 
+/** A change made from the Sync screen, which shows again with a notice, or the error in words. */
+async function changeSettings(ctx: Ctx, change: () => Promise<void>, notice: string): Promise<void> {
+  try {
+    await change();
+    show(ctx, 'sync_home', { ...(await homeModel(ctx)), notice });
+  } catch (err) {
+    if (!(err instanceof CoreError)) throw err;
+    show(ctx, 'sync_home', { ...(await homeModel(ctx)), error: err.message }, statusOf(err));
+  }
+}
+
 const idParam = (ctx: Ctx) => {
   const id = Number(ctx.params.id);
   if (!Number.isInteger(id) || id <= 0) throw new CoreError('not-found', 'There is no such portal in your list.');
@@ -98,26 +109,14 @@ const idParam = (ctx: Ctx) => {
 export function syncRoutes(router: Router<GatewayState>): void {
   router.get('/s/:token/sync', async (ctx) => show(ctx, 'sync_home', await homeModel(ctx)));
 
-  router.post('/s/:token/sync/policy', async (ctx) => {
-    try {
-      await setConflictPolicy(ctx.state.portal, ctx.state.actor, ctx.state.form.policy ?? '');
-      show(ctx, 'sync_home', { ...(await homeModel(ctx)), notice: 'Conflict policy saved.' });
-    } catch (err) {
-      if (!(err instanceof CoreError)) throw err;
-      show(ctx, 'sync_home', { ...(await homeModel(ctx)), error: err.message }, statusOf(err));
-    }
-  });
+  router.post('/s/:token/sync/policy', (ctx) =>
+    changeSettings(ctx, () => setConflictPolicy(ctx.state.portal, ctx.state.actor, ctx.state.form.policy ?? ''), 'Conflict policy saved.'),
+  );
 
   // Phones that sign in with MD5 need a secret made from the password, which the cell does not keep.
-  router.post('/s/:token/sync/md5', async (ctx) => {
-    try {
-      await enableMd5(ctx.state.portal, ctx.state.actor, ctx.state.form.password ?? '');
-      show(ctx, 'sync_home', { ...(await homeModel(ctx)), notice: 'Phones may now sign in with MD5.' });
-    } catch (err) {
-      if (!(err instanceof CoreError)) throw err;
-      show(ctx, 'sync_home', { ...(await homeModel(ctx)), error: err.message }, statusOf(err));
-    }
-  });
+  router.post('/s/:token/sync/md5', (ctx) =>
+    changeSettings(ctx, () => enableMd5(ctx.state.portal, ctx.state.actor, ctx.state.form.password ?? ''), 'Phones may now sign in with MD5.'),
+  );
 
   router.get('/s/:token/sync/new', (ctx) => show(ctx, 'sync_portal_form', formModel(ctx)));
 
