@@ -53,18 +53,20 @@ export function vocabularyIndex(v: Vocabulary): VocabularyIndex {
   let index = indexes.get(v);
   if (index) return index;
   const byToken = new Map<number, string>();
-  const byName = new Map<string, { page: number; token: number }>();
+  const byName = new Map<string, Map<string, { page: number; token: number }>>();
   for (const page of v.pages) {
     for (const row of page.tags) {
       if (!since(v.version, row)) continue;
       byToken.set(page.page * 256 + row[0], row[1]);
-      byName.set(`${page.namespace}\n${row[1]}`, { page: page.page, token: row[0] });
+      const names = byName.get(page.namespace) ?? new Map<string, { page: number; token: number }>();
+      names.set(row[1], { page: page.page, token: row[0] });
+      byName.set(page.namespace, names);
     }
   }
   index = {
     vocabulary: v,
     tag: (page, token) => byToken.get(page * 256 + token),
-    token: (namespace, name) => byName.get(`${namespace}\n${name}`),
+    token: (namespace, name) => byName.get(namespace)?.get(name),
     namespaceOf: (page) => v.pages.find((p) => p.page === page)?.namespace,
   };
   indexes.set(v, index);

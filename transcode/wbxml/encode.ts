@@ -381,8 +381,8 @@ function buildTable(runs: string[], literals: string[], useTable: boolean): Tabl
 
 /* ---------------------------------------------------------------- the whole ------------- */
 
-/** A growing byte buffer. */
-class Writer {
+/** A growing byte buffer (the tag codec writes SyncML through it too). */
+export class Writer {
   private buf = Buffer.alloc(512);
   private length = 0;
 
@@ -392,7 +392,8 @@ class Writer {
       this.buf.copy(bigger, 0, 0, this.length);
       this.buf = bigger;
     }
-    for (let i = 0; i < b.length; i++) this.buf[this.length++] = b[i];
+    this.buf.set(b, this.length);
+    this.length += b.length;
   }
 
   result(): Buffer {

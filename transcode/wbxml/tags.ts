@@ -14,7 +14,7 @@
 //       Every malformed input is a WbxmlError naming the byte; depth and output are bounded.
 import { vocabularyIndex, vocabularyOfFpi, vocabularyOfPublicId, type Vocabulary } from './code-pages.ts';
 import { WbxmlError, WbxmlReader, hex } from './reader.ts';
-import { mbUint32 } from './encode.ts';
+import { Writer, mbUint32 } from './encode.ts';
 import { CHARSET_ISO_8859_1, CHARSET_US_ASCII, CHARSET_UTF8, GLOBAL, TAG_ATTRIBUTES, TAG_CONTENT } from './wml-tokens.ts';
 import { isXmlChar } from './xml.ts';
 
@@ -42,8 +42,8 @@ const WBXML_1_2 = 0x02;
 
 interface StringTable {
   bytes: Buffer;
-  /** The bytes that write a string: STR_T and its offset, or STR_I and the string. */
-  write(s: string): Buffer;
+  /** Writes a string: STR_T and its offset, or STR_I and the string. */
+  write(s: string, out: Writer): void;
 }
 
 /**
@@ -67,9 +67,12 @@ function stringTable(runs: readonly string[], use: boolean): StringTable {
   }
   return {
     bytes: Buffer.concat(parts),
-    write: (s) => {
+    write: (s, out) => {
       const at = index.get(s);
-      return at === undefined ? Buffer.concat([Buffer.from([GLOBAL.STR_I]), Buffer.from(s, 'utf8'), Buffer.from([0])]) : Buffer.from([GLOBAL.STR_T, ...mbUint32(at)]);
+      if (at !== undefined) return out.bytes([GLOBAL.STR_T, ...mbUint32(at)]);
+      out.bytes([GLOBAL.STR_I]);
+      out.bytes(Buffer.from(s, 'utf8'));
+      out.bytes([0]);
     },
   };
 }
@@ -90,29 +93,33 @@ export function encodeTags(root: TagElement, vocabulary: Vocabulary, options: En
   };
   survey(root);
   const table = stringTable(runs, options.stringTable !== false);
-  const out: Buffer[] = [Buffer.from([WBXML_1_2, ...mbUint32(vocabulary.publicId), ...mbUint32(CHARSET_UTF8), ...mbUint32(table.bytes.length)]), table.bytes];
+  const out = new Writer();
+  out.bytes([WBXML_1_2, ...mbUint32(vocabulary.publicId), ...mbUint32(CHARSET_UTF8), ...mbUint32(table.bytes.length)]);
+  out.bytes(table.bytes);
   let page = 0;
   const write = (e: TagElement) => {
     const t = index.token(e.namespace, e.name);
     if (!t) throw new Error(`WBXML: <${e.name}> in namespace "${e.namespace}" is not in ${vocabulary.name}`);
     if (t.page !== page) {
-      out.push(Buffer.from([GLOBAL.SWITCH_PAGE, t.page]));
+      out.bytes([GLOBAL.SWITCH_PAGE, t.page]);
       page = t.page;
     }
     const bytes = opaque.get(e);
     const content = bytes !== undefined ? bytes.length > 0 : e.children.length > 0;
-    out.push(Buffer.from([t.token | (content ? TAG_CONTENT : 0)]));
+    out.bytes([t.token | (content ? TAG_CONTENT : 0)]);
     if (!content) return;
-    if (bytes) out.push(Buffer.from([GLOBAL.OPAQUE, ...mbUint32(bytes.length)]), Buffer.from(bytes));
-    else
+    if (bytes) {
+      out.bytes([GLOBAL.OPAQUE, ...mbUint32(bytes.length)]);
+      out.bytes(bytes);
+    } else
       for (const c of e.children) {
-        if (typeof c === 'string') out.push(table.write(c));
+        if (typeof c === 'string') table.write(c, out);
         else write(c);
       }
-    out.push(Buffer.from([GLOBAL.END]));
+    out.bytes([GLOBAL.END]);
   };
   write(root);
-  return Buffer.concat(out);
+  return out.result();
 }
 
 export function decodeTags(bytes: Uint8Array, vocabularies: readonly Vocabulary[], options: DecodeTagsOptions = {}): { vocabulary: Vocabulary; version: number; root: TagElement } {
