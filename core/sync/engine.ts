@@ -4,6 +4,7 @@
 // with this partner, a row whose record is gone was deleted. So a session cut off anywhere leaves
 // nothing half-counted: what was applied is in the table, what was not is found again next time.
 import type { PimStore, IncomingItem } from './pim.ts';
+import { CoreError } from '../errors.ts';
 import type { MapEntry, Partner, Partners } from './partners.ts';
 
 /** SyncML alert codes of the sync types (SyncML Representation Protocol, 200–205). */
@@ -31,6 +32,8 @@ export const STATUS = {
   refreshRequired: 508,
   conflictOursWon: 419,
   badData: 415,
+  /** An item whose values the database refuses (too long, not a date…), as a form would. */
+  badValue: 400,
 } as const;
 
 export interface IncomingChange {
@@ -206,7 +209,7 @@ export class DatastoreSync {
     for (const change of changes) {
       const at = results.push({ status: STATUS.ok }) - 1;
       if (change.item instanceof Error) {
-        results[at] = { status: STATUS.badData };
+        results[at] = { status: change.item instanceof CoreError ? STATUS.badValue : STATUS.badData };
         continue;
       }
       const recordId = this.#recordOf(change);

@@ -3,8 +3,8 @@
 // right itself). What an item carries beyond the fixed fields is kept (sync_extras) and given back.
 import { createHash } from 'node:crypto';
 import type { Actor, Cell } from '../cell/cell.ts';
-import type { Value } from '../cell/fields.ts';
-import type { RecordInput } from '../cell/records.ts';
+import type { Field, Value } from '../cell/fields.ts';
+import { readInput, type RecordInput } from '../cell/records.ts';
 import type { SqlValue } from '../store/store.ts';
 import { invalid } from '../errors.ts';
 import { syncTables } from './tables.ts';
@@ -62,13 +62,15 @@ export class PimStore {
   readonly actor: Actor;
   readonly dbId: number;
   readonly #fieldIds: Map<string, number>;
+  readonly #fields: Field[];
 
-  private constructor(cell: Cell, actor: Actor, codec: PimCodec, dbId: number, fieldIds: Map<string, number>) {
+  private constructor(cell: Cell, actor: Actor, codec: PimCodec, dbId: number, fields: Field[]) {
     this.cell = cell;
     this.actor = actor;
     this.codec = codec;
     this.dbId = dbId;
-    this.#fieldIds = fieldIds;
+    this.#fields = fields;
+    this.#fieldIds = new Map(fields.map((f) => [f.name, f.id]));
   }
 
   /** The user's database for this codec, created (or completed with missing fields) on first use. */
@@ -77,11 +79,11 @@ export class PimStore {
     const own = await cell.ownDatabases(actor);
     const dbId = own.find((d) => d.name === codec.dbName)?.id ?? (await cell.createDatabase(actor, codec.dbName));
     const db = await cell.access(actor, dbId, 'write');
-    const fieldIds = new Map(db.fields.map((f) => [f.name, f.id]));
+    const fields = [...db.fields];
     for (const spec of codec.fields) {
-      if (!fieldIds.has(spec.name)) fieldIds.set(spec.name, (await cell.addField(actor, dbId, spec)).id);
+      if (!fields.some((f) => f.name === spec.name)) fields.push(await cell.addField(actor, dbId, spec));
     }
-    return new PimStore(cell, actor, codec, dbId, fieldIds);
+    return new PimStore(cell, actor, codec, dbId, fields);
   }
 
   /** Reads an item a partner sent, in its content type. */
@@ -89,6 +91,8 @@ export class PimStore {
     if (!this.accepts(type)) throw invalid(`${this.codec.dbName} does not take ${type}.`);
     const decoded = this.codec.decode(text, type);
     const item = { values: this.known(decoded.values), base: text };
+    // Checked here, item by item, as the record form would: one bad value never fails a batch.
+    readInput(this.#fields, this.input(item.values));
     return { ...item, digest: digestOf(item), match: matchOf(item) };
   }
 

@@ -87,11 +87,12 @@ test('unexpected commands get their status and store nothing: unknown datastore,
     const { second } = await slowSync(gw, (msg) =>
       msg
         .replace(/(<Add><CmdID>6<\/CmdID>.*?<Data>)<!\[CDATA\[.*?\]\]>/s, '$1<![CDATA[BEGIN:VCALENDAR\nEND:VCALENDAR\n]]>')
-        .replace('</Sync>', "<Add><CmdID>90</CmdID><Item><Source><LocURI>x.vcf</LocURI></Source></Item></Add><Copy><CmdID>91</CmdID></Copy></Sync><Exec><CmdID>92</CmdID></Exec>"),
+        .replace('</Sync>', `<Add><CmdID>89</CmdID><Meta><Type xmlns='syncml:metinf'>text/vcard</Type></Meta><Item><Source><LocURI>long.vcf</LocURI></Source><Data>BEGIN:VCARD\nVERSION:3.0\nN:Long;Lou;;;\nFN:Lou Long\nNOTE:${'x'.repeat(12_000)}\nEND:VCARD\n</Data></Item></Add>` + "<Add><CmdID>90</CmdID><Item><Source><LocURI>x.vcf</LocURI></Source></Item></Add><Copy><CmdID>91</CmdID></Copy></Sync><Exec><CmdID>92</CmdID></Exec>"),
     );
-    // The good item is stored; the one that is not a vCard is refused (415), the one without data
-    // is a bad request (400), commands we do not support get 406.
-    t.deepEqual(second.statuses, ['SyncHdr:200', 'Sync:200', 'Add:201', 'Add:415', 'Add:400', 'Copy:406', 'Exec:406']);
+    // The good item is stored; the one that is not a vCard is refused (415), one whose note is
+    // longer than a text field holds and one without data are bad requests (400), commands we do
+    // not support get 406.
+    t.deepEqual(second.statuses, ['SyncHdr:200', 'Sync:200', 'Add:201', 'Add:415', 'Add:400', 'Add:400', 'Copy:406', 'Exec:406']);
     t.deepEqual(await namesOf(gw.portal, 'demo'), ['Carla Client']);
   });
 });
