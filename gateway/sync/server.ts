@@ -40,6 +40,21 @@ const MESSAGE_OVERHEAD = 1_500;
 const SESSION_IDLE_MS = 10 * 60_000;
 const MAX_SESSIONS = 1_000;
 
+/** The bytes an element takes in our XML. */
+const wireSize = (node: Element) => Buffer.byteLength(innerXml(node));
+
+/** The longest start of `data` whose XML (escaped) takes at most `bytes`, and at least one character. */
+function fitting(data: string, bytes: number): string {
+  let used = 0;
+  let end = 0;
+  for (const ch of data) {
+    used += ch === '\r' ? 5 : ch === '&' ? 5 : ch === '<' || ch === '>' ? 4 : Buffer.byteLength(ch);
+    if (used > bytes && end > 0) break;
+    end += ch.length;
+  }
+  return data.slice(0, end);
+}
+
 /** A message that is not SyncML we can answer in SyncML: the endpoint says so in HTTP. */
 export class NotSyncml extends Error {}
 
@@ -72,6 +87,8 @@ interface Datastore {
   seenType?: string;
   /** Records of the queue read ahead. */
   items: Map<number, PimItem>;
+  /** Of ours, the large object being sent in chunks: what is left of it. */
+  chunk?: { change: OutgoingChange; rest: string };
   /** A large object being received in chunks. */
   partial?: { op: IncomingChange['op']; theirId: string; type: string; data: string; size?: number };
 }
@@ -475,11 +492,12 @@ export class SyncmlServer {
   }
 
   /**
-   * Our changes, as many as the client's MaxMsgSize takes. `more`: some remain for the next
-   * message; `finished`: the last of them went in this one.
+   * Our changes, as many as the client's MaxMsgSize takes; an item larger than a whole message goes
+   * as a large object, in chunks (Size on the first, MoreData on all but the last). `more`: some
+   * remain for the next message; `finished`: the last of them went in this one.
    */
   async #fill(session: Session, reply: Reply, maxMsgSize: number): Promise<{ more: boolean; finished: boolean }> {
-    let room = maxMsgSize - MESSAGE_OVERHEAD - JSON.stringify(reply.body).length;
+    let room = maxMsgSize - MESSAGE_OVERHEAD - wireSize(el('x', reply.body));
     let more = false;
     let finished = false;
     for (const ds of session.datastores.values()) {
@@ -488,15 +506,26 @@ export class SyncmlServer {
       const commands: Element[] = [];
       while (ds.queue.length > 0) {
         const change = ds.queue[0];
-        const command = await this.#outgoingCommand(ds, change, reply);
-        const size = innerXml(el('x', command)).length;
-        if (commands.length > 0 && size > room) break;
+        const chunk = ds.chunk?.change === change ? ds.chunk : undefined;
+        const data = chunk ? chunk.rest : await this.#dataOf(ds, change);
+        const whole = this.#change(ds, change, reply.nextId(), data, chunk ? {} : undefined);
+        const size = wireSize(whole);
+        if (size > room) {
+          if (commands.length > 0 || change.op === 'Delete') break;
+          // Alone in a message and still too large: a piece now, the rest in the next messages.
+          const piece = fitting(data, room - (size - wireSize(el('x', data))));
+          const first = chunk ? {} : { size: Buffer.byteLength(data) };
+          commands.push(this.#change(ds, change, textAt(whole, 'CmdID'), piece, { ...first, more: true }));
+          ds.chunk = { change, rest: data.slice(piece.length) };
+          break;
+        }
         room -= size;
-        commands.push(command);
-        session.pending.set(`${session.outMsgId + 1}:${textAt(command, 'CmdID')}`, { ds, change });
+        commands.push(whole);
+        session.pending.set(`${session.outMsgId + 1}:${textAt(whole, 'CmdID')}`, { ds, change });
         ds.queue.shift();
+        ds.chunk = undefined;
       }
-      const count = !ds.numberSent && el('NumberOfChanges', commands.length + ds.queue.length);
+      const count = !ds.numberSent && el('NumberOfChanges', ds.queue.length + commands.length - (ds.chunk ? 1 : 0));
       ds.numberSent = true;
       reply.body.push(el('Sync', el('CmdID', syncId), locUri('Target', ds.theirUri), locUri('Source', ds.ourUri), count, commands));
       if (ds.queue.length > 0) more = true;
@@ -508,17 +537,24 @@ export class SyncmlServer {
     return { more, finished };
   }
 
-  async #outgoingCommand(ds: Datastore, change: OutgoingChange, reply: Reply): Promise<Element> {
-    const id = el('CmdID', reply.nextId());
-    if (change.op === 'Delete') return el('Delete', id, el('Item', locUri('Target', change.theirId!)));
+  /** The item of a change in the client's content type ('' for a delete). */
+  async #dataOf(ds: Datastore, change: OutgoingChange): Promise<string> {
+    if (change.op === 'Delete') return '';
     if (!ds.items.has(change.recordId)) {
       // Read ahead: one query for the next few hundred records rather than one each.
       const ids = ds.queue.slice(0, 500).filter((c) => c.op !== 'Delete').map((c) => c.recordId);
       ds.items = await ds.sync.pim.items(ids.includes(change.recordId) ? ids : [change.recordId, ...ids]);
     }
     const item = ds.items.get(change.recordId);
-    const data = item ? ds.codec.encode(item, ds.sendType) : '';
+    return item ? ds.codec.encode(item, ds.sendType) : '';
+  }
+
+  /** One of our commands; `chunk` when it carries a piece of a large object. */
+  #change(ds: Datastore, change: OutgoingChange, cmdId: number | string, data: string, chunk?: { size?: number; more?: boolean }): Element {
+    const id = el('CmdID', cmdId);
+    if (change.op === 'Delete') return el('Delete', id, el('Item', locUri('Target', change.theirId!)));
     const address = change.op === 'Add' ? locUri('Source', String(change.recordId)) : locUri('Target', change.theirId!);
-    return el(change.op, id, meta(el('Type', ds.sendType)), el('Item', address, el('Data', data)));
+    const itemMeta = chunk?.size !== undefined && meta(el('Size', chunk.size));
+    return el(change.op, id, meta(el('Type', ds.sendType)), el('Item', address, itemMeta, el('Data', data), chunk?.more && el('MoreData')));
   }
 }
