@@ -17,6 +17,7 @@ import { alarmTickCost } from './alarms.ts';
 import { checkTimes, mailScreenSizes } from './mail.ts';
 import { startMailLab } from '../support/mail-lab.ts';
 import { lookupLatency, moveThroughput } from './cells.ts';
+import { syncBench } from './sync.ts';
 import { startGateway } from '../support/client.ts';
 import { closeTestPortals } from '../support/system.ts';
 import { BUDGETS } from '../../gateway/device.ts';
@@ -265,6 +266,21 @@ async function mail() {
   }
 }
 
-// BENCH_ONLY=sizes,throughput,search,sharing,tls,syncml-bytes,alarms,mail,cells runs some parts, for working on one figure.
+async function sync() {
+  const sizes = (process.env.BENCH_SYNC_CONTACTS || '1000,10000').split(',').map(Number);
+  const rows = await syncBench(sizes);
+  console.log('\n## Slow sync of N contacts from SyncEvolution (client, file backend): our /sync against syncevo-http-server, same data, same run (best of two alternated rounds each)');
+  const cols = ['contacts', 'ours xml s', 'peer s', 'ours/peer', 'ours wbxml s', 'xml bytes', 'wbxml bytes', 'wbxml/xml'];
+  console.log(cols.map((c) => pad(c, 14)).join(''));
+  for (const r of rows) {
+    const xml = r.oursXml.up + r.oursXml.down;
+    const wbxml = r.oursWbxml.up + r.oursWbxml.down;
+    const cells = [r.contacts, r.oursXml.seconds.toFixed(1), r.peer.seconds.toFixed(1), (r.oursXml.seconds / r.peer.seconds).toFixed(2), r.oursWbxml.seconds.toFixed(1), xml, wbxml, (wbxml / xml).toFixed(2)];
+    console.log(cells.map((c) => pad(c, 14)).join(''));
+  }
+  console.log('bytes: both directions on the wire, HTTP headers included; target ours/peer <= 1.00');
+}
+
+// BENCH_ONLY=sizes,throughput,search,sharing,tls,syncml-bytes,alarms,mail,cells,sync runs some parts, for working on one figure.
 const only = process.env.BENCH_ONLY?.split(',');
-for (const [name, part] of Object.entries({ sizes, throughput, search, sharing, tls, 'syncml-bytes': syncmlWire, alarms, mail, cells })) if (!only || only.includes(name)) await part();
+for (const [name, part] of Object.entries({ sizes, throughput, search, sharing, tls, 'syncml-bytes': syncmlWire, alarms, mail, cells, sync })) if (!only || only.includes(name)) await part();
