@@ -91,7 +91,7 @@ export const CALENDAR: PimCodec = {
     for (const [name, v] of Object.entries(item.values)) {
       const key = EVENT_KEYS[name];
       if (key === 'allDay') fields.allDay = v !== '' && v !== 'false';
-      else if (key === 'alarmMinutes') fields.alarmMinutes = Number(v);
+      else if (key === 'alarmMinutes') { if (v !== '') fields.alarmMinutes = Number(v); }
       else if (key) fields[key] = v;
     }
     return writeEvent(fields, EVENT_VERSIONS[type] ?? '2.0', item.base);
