@@ -3,11 +3,9 @@
 // with their quota use, and which server message each came from; against the real Dovecot.
 import test from 'ava';
 import { closeTestPortals, freshBase, openTestPortal } from '../../support/system.ts';
-import { deliver, labAccount, labUser, startMailLab } from '../../support/mail-lab.ts';
+import { checkUntil, deliver, labAccount, labUser, startMailLab } from '../../support/mail-lab.ts';
 import { ATTACHED, attachmentMail, plainMail } from '../../support/mail-samples.ts';
 import { moveOwner } from '../../../core/dispatch/move.ts';
-import type { Actor } from '../../../core/cell/cell.ts';
-import type { Mail } from '../../../core/mail/mail.ts';
 
 test.before(async () => {
   await startMailLab();
@@ -20,16 +18,6 @@ const QUOTA = 40_000;
 const NOBODY = '127.0.0.1:9';
 
 const tag = () => `mv${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-
-/** Checks until `want` messages were stored in all (Postfix hands mail to Dovecot a moment after accepting it); bounded. */
-async function checkUntil(mail: Mail, actor: Actor, account: number, want: number): Promise<number> {
-  let got = 0;
-  for (let i = 0; i < 100 && got < want; i++) {
-    got += await mail.check(actor, account);
-    if (got < want) await new Promise((r) => setTimeout(r, 100));
-  }
-  return got;
-}
 
 test.serial('a user with an IMAP account, stored mail and attachments is moved: all of it there once, the password still works, the old cell keeps none', async (t) => {
   const base = freshBase();
