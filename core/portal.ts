@@ -301,11 +301,13 @@ export class Portal {
   // Alarms and the planner live on the user's own cell (core/alarms, core/planner) --------------
 
   async alarms(actor: Actor): Promise<CellAlarms> {
-    return (await this.cell(actor.cellId)).alarms;
+    const { cell, as } = await this.#home(actor);
+    return actingAs(cell.alarms, actor, as);
   }
 
   async planner(actor: Actor): Promise<Planner> {
-    return (await this.cell(actor.cellId)).planner;
+    const { cell, as } = await this.#home(actor);
+    return actingAs(cell.planner, actor, as);
   }
 
   // Records ------------------------------------------------------------------------------
@@ -414,14 +416,15 @@ export class Portal {
   // Mail --------------------------------------------------------------------------------
 
   /** The mail application on the actor's own cell (one queue of remote servers for the whole portal). */
-  mail(actor: Actor): Promise<Mail> {
-    let mail = this.#mail.get(actor.cellId);
+  async mail(actor: Actor): Promise<Mail> {
+    const { cell, as } = await this.#home(actor);
+    let mail = this.#mail.get(cell.id);
     if (!mail) {
-      mail = this.cell(actor.cellId).then((cell) => Mail.open(cell.id, cell.store, this.#mailOptions));
-      mail.catch(() => this.#mail.delete(actor.cellId));
-      this.#mail.set(actor.cellId, mail);
+      mail = Mail.open(cell.id, cell.store, this.#mailOptions);
+      mail.catch(() => this.#mail.delete(cell.id));
+      this.#mail.set(cell.id, mail);
     }
-    return mail;
+    return actingAs(await mail, actor, as);
   }
 
   async close(): Promise<void> {
@@ -431,6 +434,23 @@ export class Portal {
     for (const c of cells) if (c.status === 'fulfilled') await c.value.store.close().catch(() => {});
     await this.dispatch.store.close();
   }
+}
+
+/**
+ * A part of the user's own cell (alarms, planner, mail), whose operations take the actor first:
+ * when the user moved since their session began, it is handed the actor as followed to the new
+ * cell in place of the one the caller still holds.
+ */
+function actingAs<T extends object>(part: T, actor: Actor, followed: Actor): T {
+  if (followed === actor) return part;
+  return new Proxy(part, {
+    get(target, key) {
+      const value = Reflect.get(target, key, target);
+      if (typeof value !== 'function') return value;
+      const same = (a: unknown) => a === actor || ((a as Actor | undefined)?.login === actor.login && (a as Actor).cellId === actor.cellId);
+      return (first: unknown, ...rest: unknown[]) => value.apply(target, [same(first) ? followed : first, ...rest]);
+    },
+  });
 }
 
 export type { Actor, Database, User };

@@ -37,6 +37,27 @@ export interface OwnedTable {
 /** Features append their owner-scoped tables here (see core/alarms/schema.ts). */
 export const OWNED_TABLES: OwnedTable[] = [];
 
+/** Old → new ids of what moved: the cell's own, and those of each renumbered table, by its name. */
+export interface MovedIds extends IdMaps {
+  /** A table's old → new ids, filled by the part that moves it (tables refer to those moved before them). */
+  table(name: string): Map<number, number>;
+}
+
+/**
+ * What a feature with tables on the cell store gives the move, so its owner's rows go along.
+ * All of it runs in the last pass: `read` inside the transaction on the source that writers wait
+ * for, `write` inside one transaction on the target, `remove` back in the source's transaction.
+ */
+export interface MovingPart<T = unknown> {
+  /** Brings the part's tables up to date on a store (source and target), before the last pass. */
+  prepare?(store: Store): Promise<void>;
+  /** The owner's rows; `lock` ends a SELECT so that it locks them (MariaDB), or is empty. */
+  read(from: Store, login: string, lock: string): Promise<T>;
+  /** Inserts them on the target with ids renumbered through `ids`, noting its own new ids there. */
+  write(to: Store, rows: T, ids: MovedIds): Promise<void>;
+  remove(from: Store, login: string): Promise<void>;
+}
+
 /** The owned tables in an order where each comes after the tables its ids refer to. */
 function inMoveOrder(tables: readonly OwnedTable[]): OwnedTable[] {
   const ordered: OwnedTable[] = [];
@@ -56,6 +77,7 @@ const pending = (login: string) => `~moving:${login}`;
 const inList = (n: number) => Array(n).fill('?').join(', ');
 
 type DbRow = { id: number; name: string; created_at: number; locked: number; fields_version: number; data_version: number };
+type RecordRow = { id: number; data: string; created_at: number; updated_at: number };
 type FieldRow = { id: number; name: string; type: string; position: number; options: string };
 
 interface DbCopy {
@@ -98,6 +120,11 @@ export class OwnerCopy {
   async clearLeftovers(): Promise<void> {
     const rows = await this.target.all<{ id: number }>('SELECT id FROM dbs WHERE owner = ?', [pending(this.login)]);
     await purgeDatabases(this.target, rows.map((r) => Number(r.id)));
+  }
+
+  /** Brings every moving part's tables up to date on both stores, so the last pass can read and write them. */
+  async prepare(): Promise<void> {
+    for (const part of MOVING_PARTS) for (const store of [this.source, this.target]) await part.prepare?.(store);
   }
 
   /** One pass through `read` (the source, or the last pass's transaction on it); returns the records written. */
@@ -147,23 +174,24 @@ export class OwnerCopy {
   async #syncRecords(read: Store, copy: DbCopy): Promise<void> {
     const seen = new Set<number>();
     for (let after = 0; ; ) {
-      const rows = await read.all<{ id: number; data: string }>('SELECT id, data FROM records WHERE db_id = ? AND id > ? ORDER BY id LIMIT ?', [copy.sourceId, after, BATCH]);
-      const fresh: { id: number; data: string }[] = [];
+      const rows = await read.all<RecordRow>('SELECT id, data, created_at, updated_at FROM records WHERE db_id = ? AND id > ? ORDER BY id LIMIT ?', [copy.sourceId, after, BATCH]);
+      const fresh: RecordRow[] = [];
       for (const row of rows) {
         const id = Number(row.id);
         seen.add(id);
         const known = copy.records.get(id);
-        if (!known) fresh.push({ id, data: row.data });
+        if (!known) fresh.push(row);
         else if (known.data !== row.data) {
-          await replaceRecord(this.target, copy.targetId, known.id, copy.targetFields, this.#values(copy, row.data));
+          await replaceRecord(this.target, copy.targetId, known.id, copy.targetFields, this.#values(copy, row.data), Number(row.updated_at));
           known.data = row.data;
           this.written++;
         }
       }
       if (fresh.length) {
-        const ids = await insertRecords(this.target, copy.targetId, copy.targetFields, fresh.map((r) => this.#values(copy, r.data)));
-        fresh.forEach((r, i) => copy.records.set(r.id, { id: ids[i], data: r.data }));
-        await noteIds(read, copy.sourceId, 'r', fresh.map((r, i) => [r.id, ids[i]]));
+        const times = fresh.map((r) => ({ created: Number(r.created_at), updated: Number(r.updated_at) }));
+        const ids = await insertRecords(this.target, copy.targetId, copy.targetFields, fresh.map((r) => this.#values(copy, r.data)), times);
+        fresh.forEach((r, i) => copy.records.set(Number(r.id), { id: ids[i], data: r.data }));
+        await noteIds(read, copy.sourceId, 'r', fresh.map((r, i) => [Number(r.id), ids[i]]));
         this.written += fresh.length;
       }
       if (rows.length < BATCH) break;
@@ -198,8 +226,8 @@ export class OwnerCopy {
     const permissions = ids.length ? await tx.all(`SELECT db_id, grantee, grantee_cell, access FROM permissions WHERE db_id IN (${inList(ids.length)})${lock}`, ids) : [];
     const shared = await tx.all(`SELECT login, owner_cell, db_id, owner, db_name, access FROM shared_with_me WHERE login = ?${lock}`, [this.login]);
     const maps = this.#maps();
-    const owned: { t: OwnedTable; rows: Row[] }[] = [];
-    for (const t of inMoveOrder(OWNED_TABLES)) owned.push({ t, rows: await tx.all(`SELECT * FROM ${t.table} WHERE ${ownedRows(t)}${lock}`, [this.login]) });
+    const parts: { part: MovingPart; rows: unknown }[] = [];
+    for (const part of MOVING_PARTS) parts.push({ part, rows: await part.read(tx, this.login, lock) });
 
     await this.target.transaction(async (to) => {
       await to.run('DELETE FROM moved_users WHERE login = ?', [this.login]);
@@ -209,15 +237,9 @@ export class OwnerCopy {
       }
       await insertRows(to, 'permissions', permissions.map((p) => ({ ...p, db_id: maps.db(Number(p.db_id))! })));
       await insertRows(to, 'shared_with_me', shared);
-      const renumbered = new Map<string, Map<number, number>>();
-      for (const { t, rows } of owned) {
-        const ids = renumbered.get(t.table) ?? new Map<number, number>();
-        renumbered.set(t.table, ids);
-        for (const row of rows) {
-          const lastId = await insertRow(to, t.table, renumber(row, t, maps, renumbered));
-          if (t.id) ids.set(Number(row[t.id]), lastId);
-        }
-      }
+      const tables = new Map<string, Map<number, number>>();
+      const ids: MovedIds = { ...maps, table: (name) => tables.get(name) ?? tables.set(name, new Map()).get(name)! };
+      for (const { part, rows } of parts) await part.write(to, rows, ids);
     });
 
     const now = Date.now();
@@ -231,7 +253,7 @@ export class OwnerCopy {
     }
     await tx.run('DELETE FROM users WHERE login = ?', [this.login]);
     await tx.run('DELETE FROM shared_with_me WHERE login = ?', [this.login]);
-    for (const { t } of owned) await tx.run(`DELETE FROM ${t.table} WHERE ${ownedRows(t)}`, [this.login]);
+    for (const { part } of parts) await part.remove(tx, this.login);
     return {
       dbs: ids.map((from) => ({ from, to: maps.db(from)! })),
       grantees: permissions.map((p) => ({ dbId: Number(p.db_id), login: String(p.grantee) })),
@@ -258,7 +280,7 @@ export class OwnerCopy {
 }
 
 /** Inserts a whole row (columns as the row has them); returns its new id, if the table numbers rows. */
-async function insertRow(store: Store, table: string, row: Row): Promise<number> {
+export async function insertRow(store: Store, table: string, row: Row): Promise<number> {
   const columns = Object.keys(row);
   return (await store.run(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${inList(columns.length)})`, columns.map((c) => row[c] as SqlValue))).lastId;
 }
@@ -268,17 +290,45 @@ async function insertRows(store: Store, table: string, rows: readonly Row[]): Pr
 }
 
 const ownedRows = (t: OwnedTable) => `${t.owner} = ?${t.where ? ` AND (${t.where})` : ''}`;
+const CELL_IDS = new Set<string>(['db', 'field', 'record'] satisfies (keyof IdMaps)[]);
 
-function renumber(row: Row, t: OwnedTable, maps: IdMaps, tables: Map<string, Map<number, number>>): Row {
+function renumber(row: Row, t: OwnedTable, ids: MovedIds): Row {
   const out: Row = { ...row };
   if (t.id) delete out[t.id];
   for (const [column, ref] of Object.entries(t.refs ?? {})) {
     if (out[column] === null) continue;
     const old = Number(out[column]);
-    out[column] = (ref in maps ? maps[ref as keyof IdMaps](old) : tables.get(ref)?.get(old)) ?? null;
+    out[column] = (CELL_IDS.has(ref) ? ids[ref as keyof IdMaps](old) : ids.table(ref).get(old)) ?? null;
   }
   return out;
 }
+
+/** The tables listed in OWNED_TABLES, as one part: rows copied whole, the `refs` columns renumbered. */
+const OWNED_TABLES_PART: MovingPart<{ t: OwnedTable; rows: Row[] }[]> = {
+  async read(from, login, lock) {
+    const owned: { t: OwnedTable; rows: Row[] }[] = [];
+    for (const t of inMoveOrder(OWNED_TABLES)) owned.push({ t, rows: await from.all(`SELECT * FROM ${t.table} WHERE ${ownedRows(t)}${lock}`, [login]) });
+    return owned;
+  },
+  async write(to, owned, ids) {
+    for (const { t, rows } of owned) {
+      for (const row of rows) {
+        const lastId = await insertRow(to, t.table, renumber(row, t, ids));
+        if (t.id) ids.table(t.table).set(Number(row[t.id]), lastId);
+      }
+    }
+  },
+  async remove(from, login) {
+    for (const t of OWNED_TABLES) await from.run(`DELETE FROM ${t.table} WHERE ${ownedRows(t)}`, [login]);
+  },
+};
+
+/**
+ * Every part that moves with an owner, in order (a part may use the ids of the parts before it).
+ * A feature whose rows a few columns describe lists them in OWNED_TABLES; one that must do more on
+ * the way (mail seals its passwords again with the target cell's key: core/mail/move.ts) appends a part.
+ */
+export const MOVING_PARTS: MovingPart[] = [OWNED_TABLES_PART];
 
 /** Deletes databases with everything in them: a moved owner's bulk on the source, or a copy given up. */
 export async function purgeDatabases(store: Store, dbIds: readonly number[]): Promise<void> {

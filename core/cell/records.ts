@@ -139,13 +139,15 @@ export async function touchDb(tx: Store, set: string, params: readonly SqlValue[
 }
 
 /** Adds records (one, or a whole import): one transaction, and the index rows in multi-row inserts. */
-export async function insertRecords(store: Store, dbId: number, fields: readonly Field[], batch: readonly Record<string, Value>[]): Promise<number[]> {
+/** Inserts records; `times` keeps those they had elsewhere (a moved owner's), or they are made now. */
+export async function insertRecords(store: Store, dbId: number, fields: readonly Field[], batch: readonly Record<string, Value>[], times?: readonly { created: number; updated: number }[]): Promise<number[]> {
   if (fields.length === 0) throw invalid('This database has no fields yet: add a field first.');
   const now = Date.now();
   return store.transaction(async (tx) => {
     const ids: number[] = [];
-    for (const values of batch) {
-      ids.push((await tx.run('INSERT INTO records (db_id, data, created_at, updated_at) VALUES (?, ?, ?, ?)', [dbId, JSON.stringify(values), now, now])).lastId);
+    for (const [i, values] of batch.entries()) {
+      const { created, updated } = times?.[i] ?? { created: now, updated: now };
+      ids.push((await tx.run('INSERT INTO records (db_id, data, created_at, updated_at) VALUES (?, ?, ?, ?)', [dbId, JSON.stringify(values), created, updated])).lastId);
     }
     const rows = ids.flatMap((id, i) => fields.map((field) => ({ field, id, key: indexKey(valueKind(field, fields), batch[i][field.id]) })));
     for (let start = 0; start < rows.length; start += INDEX_ROWS_PER_INSERT) {
@@ -161,10 +163,10 @@ export async function insertRecords(store: Store, dbId: number, fields: readonly
   });
 }
 
-export async function replaceRecord(store: Store, dbId: number, recordId: number, fields: readonly Field[], values: Record<string, Value>): Promise<void> {
+export async function replaceRecord(store: Store, dbId: number, recordId: number, fields: readonly Field[], values: Record<string, Value>, updatedAt = Date.now()): Promise<void> {
   await store.transaction(async (tx) => {
     await touchDb(tx, 'data_version = data_version + 1', [], dbId);
-    await tx.run('UPDATE records SET data = ?, updated_at = ? WHERE id = ?', [JSON.stringify(values), Date.now(), recordId]);
+    await tx.run('UPDATE records SET data = ?, updated_at = ? WHERE id = ?', [JSON.stringify(values), updatedAt, recordId]);
     const before = new Map((await tx.all<IndexRow>('SELECT field_id, txt, txt_full, num FROM field_values WHERE record_id = ?', [recordId])).map((r) => [Number(r.field_id), r]));
     for (const field of fields) {
       const key = indexKey(valueKind(field, fields), values[field.id]);

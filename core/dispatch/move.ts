@@ -54,6 +54,7 @@ export async function moveOwner(portal: Portal, rawLogin: string, toCell: string
   let moved: Moved;
   try {
     await copy.clearLeftovers();
+    await copy.prepare();
     progress(`moving ${login} from ${from} to ${toCell}`);
     for (let pass = 1; pass <= MAX_PASSES; pass++) {
       const written = await copy.pass(source.store);

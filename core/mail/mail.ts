@@ -4,13 +4,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Store } from '../store/store.ts';
 import { DuplicateKeyError } from '../store/store.ts';
-import { migrate } from '../store/migrate.ts';
 import type { Actor } from '../cell/cell.ts';
 import { CoreError, conflict, forbidden, invalid, notFound } from '../errors.ts';
-import { FILE_MIGRATIONS, fileContent } from '../files/files.ts';
+import { fileContent } from '../files/files.ts';
 import { forwardSubject, quoteForward, quoteReply, replySubject, type Original } from '../../transcode/reply.ts';
-import { MAIL_MIGRATIONS } from './schema.ts';
 import { Secrets } from './secrets.ts';
+import { migrateMail } from './move.ts';
 import { checkAddress, incomingLogin, outgoingLogin, readAccount, toAccount, type Account, type AccountInput, type AccountRow } from './accounts.ts';
 import { ServerQueue } from './queue.ts';
 import { classify, serverKey } from './server.ts';
@@ -74,8 +73,7 @@ export class Mail {
   }
 
   static async open(cellId: string, store: Store, options: MailOptions): Promise<Mail> {
-    await migrate(store, 'mail', MAIL_MIGRATIONS);
-    await migrate(store, 'files', FILE_MIGRATIONS);
+    await migrateMail(store);
     return new Mail(cellId, store, await Secrets.open(store), options);
   }
 

@@ -1,7 +1,7 @@
 // Account passwords at rest: sealed with AES-256-GCM under a key of the cell, made on first use.
 // A sealed value is `v1:<iv>:<tag>:<ciphertext>` in base64; it is opened only to log in to a server.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { Store } from '../store/store.ts';
+import { DuplicateKeyError, type Store } from '../store/store.ts';
 
 export class Secrets {
   readonly #key: Buffer;
@@ -11,10 +11,17 @@ export class Secrets {
   }
 
   static async open(store: Store): Promise<Secrets> {
-    let row = await store.get<{ secret: string }>('SELECT secret FROM mail_key WHERE id = 1');
+    const read = () => store.get<{ secret: string }>('SELECT secret FROM mail_key WHERE id = 1');
+    let row = await read();
     if (!row) {
       row = { secret: randomBytes(32).toString('base64') };
-      await store.run('INSERT INTO mail_key (id, secret) VALUES (1, ?)', [row.secret]);
+      try {
+        await store.run('INSERT INTO mail_key (id, secret) VALUES (1, ?)', [row.secret]);
+      } catch (err) {
+        // Another opener (a move sealing passwords for this cell, another process) made it first.
+        if (!(err instanceof DuplicateKeyError)) throw err;
+        row = (await read())!;
+      }
     }
     return new Secrets(Buffer.from(row.secret, 'base64'));
   }

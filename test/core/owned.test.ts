@@ -1,9 +1,9 @@
 // A table another feature keeps on the cell store moves with its owner once listed in OWNED_TABLES,
 // its references to databases, fields and records renumbered (core/cell/export.ts).
 import test from 'ava';
-import { closeTestPortals, openSystem } from '../support/system.ts';
+import { closeTestPortals, openSystem, openTestPortal } from '../support/system.ts';
 import { moveOwner } from '../../core/dispatch/move.ts';
-import { OWNED_TABLES } from '../../core/cell/export.ts';
+import { OWNED_TABLES, OwnerCopy } from '../../core/cell/export.ts';
 
 test.after.always(closeTestPortals);
 
@@ -68,4 +68,59 @@ test.serial("an owner's alarms, reminders, notices and contact move with them, p
   t.is((await (await portal.alarms(there)).contact(there)).email, 'olga@example.org');
   const notices = await (await portal.cell('c2')).store.all<{ kind: string; item_id: number }>("SELECT w.kind, w.item_id FROM alarm_notices n JOIN alarm_watch w ON w.id = n.watch_id WHERE n.owner = 'olga'");
   t.deepEqual(notices.map((n) => [n.kind, Number(n.item_id)]), [['record', newRecord]], 'the notice still names its watch');
+});
+
+test.serial('another process whose session predates the move reaches the alarms and planner at the new place at once', async (t) => {
+  const { portal, base, users: [olga] } = await openSystem({ c1: undefined, c2: undefined }, ['olga']);
+  await (await portal.planner(olga)).create(olga, { type: 'meeting', title: 'Tasting', date: '2030-02-01', time: '18:00', duration: '60', remind: 'login', before: '30' });
+  await (await portal.alarms(olga)).setContact(olga, { email: 'olga@example.org', phone: '' });
+  // Another gateway process: its session and directory caches learned olga on c1.
+  const other = await openTestPortal({}, base);
+  const { session } = await other.login('olga', 'olga-pass');
+  const stale = other.actorOf(session);
+  t.is((await (await other.planner(stale)).all(stale)).length, 1);
+
+  await moveOwner(portal, 'olga', 'c2');
+
+  t.is(stale.cellId, 'c1');
+  const planner = await other.planner(stale);
+  t.deepEqual((await planner.all(stale)).map((e) => e.title), ['Tasting']);
+  const added = await planner.create(stale, { type: 'meeting', title: 'After', date: '2030-03-01', time: '09:00', duration: '30', remind: '', before: '' });
+  t.is((await (await portal.planner({ login: 'olga', cellId: 'c2' })).event({ login: 'olga', cellId: 'c2' }, added)).title, 'After', 'written at the new place');
+  const alarms = await other.alarms(stale);
+  t.is((await alarms.contact(stale)).email, 'olga@example.org');
+  t.is(await alarms.unseenCount(stale), 0);
+  const c1 = (await portal.cell('c1')).store;
+  t.is(Number((await c1.get<{ n: number }>('SELECT COUNT(*) AS n FROM planner_events'))!.n), 0, 'nothing written on the old cell');
+});
+
+test.serial('moved records keep the times they were created and last changed', async (t) => {
+  const { portal, users: [olga] } = await openSystem({ c1: undefined, c2: undefined }, ['olga']);
+  const ref = await portal.createDatabase(olga, 'Notes');
+  const f = (await portal.addField(olga, ref, { name: 'Note', type: 'text' })).id;
+  const [old, newer] = await portal.importRecords(olga, ref, [{ [f]: 'old' }, { [f]: 'newer' }]);
+  const c1 = (await portal.cell('c1')).store;
+  await c1.run('UPDATE records SET created_at = ?, updated_at = ? WHERE id = ?', [1_000_000, 2_000_000, old]);
+  await c1.run('UPDATE records SET created_at = ?, updated_at = ? WHERE id = ?', [3_000_000, 4_000_000, newer]);
+
+  const result = await moveOwner(portal, 'olga', 'c2');
+  const c2 = (await portal.cell('c2')).store;
+  const times = await c2.all<{ data: string; created_at: number; updated_at: number }>('SELECT data, created_at, updated_at FROM records WHERE db_id = ? ORDER BY id', [result.dbs[0].to.dbId]);
+  t.deepEqual(times.map((r) => [Object.values(JSON.parse(r.data))[0], Number(r.created_at), Number(r.updated_at)]), [['old', 1_000_000, 2_000_000], ['newer', 3_000_000, 4_000_000]]);
+});
+
+test.serial('a record edited between two copy passes comes over with the time of its edit', async (t) => {
+  const { portal, users: [olga] } = await openSystem({ c1: undefined, c2: undefined }, ['olga']);
+  const ref = await portal.createDatabase(olga, 'Notes');
+  const f = (await portal.addField(olga, ref, { name: 'Note', type: 'text' })).id;
+  const id = await portal.createRecord(olga, ref, { [f]: 'first' });
+  const [c1, c2] = [(await portal.cell('c1')).store, (await portal.cell('c2')).store];
+  const copy = new OwnerCopy('olga', c1, c2);
+  t.teardown(() => copy.discard());
+  t.is(await copy.pass(c1), 1);
+  await portal.updateRecord(olga, ref, id, { [f]: 'second' });
+  await c1.run('UPDATE records SET updated_at = ? WHERE id = ?', [6_000_000, id]);
+  t.is(await copy.pass(c1), 1, 'the edit is copied again');
+  const rows = await c2.all<{ data: string; created_at: number; updated_at: number }>("SELECT r.data, r.created_at, r.updated_at FROM records r JOIN dbs d ON d.id = r.db_id WHERE d.owner = '~moving:olga'");
+  t.deepEqual(rows.map((r) => [Object.values(JSON.parse(r.data))[0], Number(r.updated_at)]), [['second', 6_000_000]]);
 });

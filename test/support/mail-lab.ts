@@ -16,6 +16,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { Actor } from '../../core/cell/cell.ts';
+import type { Mail } from '../../core/mail/mail.ts';
 
 const run = promisify(execFile);
 
@@ -113,4 +115,14 @@ export function labAccount(user: LabUser, protocol: 'imap' | 'pop3', overrides: 
     outgoing: `${LAB.host}:${LAB.smtp}`,
     ...overrides,
   };
+}
+
+/** Checks until `want` messages were stored in all (Postfix hands mail to Dovecot a moment after accepting it); bounded. */
+export async function checkUntil(mail: Mail, actor: Actor, account: number, want: number): Promise<number> {
+  let got = 0;
+  for (let i = 0; i < 100 && got < want; i++) {
+    got += await mail.check(actor, account);
+    if (got < want) await new Promise((r) => setTimeout(r, 100));
+  }
+  return got;
 }

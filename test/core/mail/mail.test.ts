@@ -2,7 +2,7 @@
 // over IMAP and POP3; every message is stored once in the user's inbox, whatever the charset.
 import test from 'ava';
 import { kindOf, openTestPortal, closeTestPortals } from '../../support/system.ts';
-import { deliver, labAccount, labUser, renumber, startMailLab } from '../../support/mail-lab.ts';
+import { checkUntil, deliver, labAccount, labUser, renumber, startMailLab } from '../../support/mail-lab.ts';
 import { ATTACHED, HTML, JAPANESE, LATIN1, SHIFT_JIS, attachmentMail, bigMail, htmlMail, japaneseMail, latin1Mail, plainMail, shiftJisMail } from '../../support/mail-samples.ts';
 import type { Actor } from '../../../core/cell/cell.ts';
 import type { Portal, PortalOptions } from '../../../core/portal.ts';
@@ -20,16 +20,6 @@ async function userWithMail(options: PortalOptions = {}, login = 'ann'): Promise
   await portal.register(login, 'secret', login);
   const actor = { login, cellId: 'c1' };
   return { portal, actor, mail: await portal.mail(actor) };
-}
-
-/** Checks until `want` messages were stored in all (Postfix hands mail to Dovecot a moment after accepting it); bounded. */
-async function checkUntil(mail: Mail, actor: Actor, account: number, want: number): Promise<number> {
-  let got = 0;
-  for (let i = 0; i < 100 && got < want; i++) {
-    got += await mail.check(actor, account);
-    if (got < want) await new Promise((r) => setTimeout(r, 100));
-  }
-  return got;
 }
 
 async function inbox(mail: Mail, actor: Actor): Promise<MessageSummary[]> {
