@@ -19,6 +19,8 @@ import type { CellAlarms } from './alarms/alarms.ts';
 import type { Planner } from './planner/planner.ts';
 import { Mail, type MailOptions } from './mail/mail.ts';
 import { mailOptions, type MailSettings } from './mail/settings.ts';
+// Registers the sync tables among what moves with an owner (the sync modules load only with the gateway's /sync).
+import './sync/move.ts';
 
 /** A database anywhere in the system: the cell that hosts it and its id there. */
 export type { DbRef };

@@ -246,6 +246,8 @@ export class OwnerCopy {
     await tx.run('DELETE FROM moved_users WHERE login = ?', [this.login]);
     await tx.run('INSERT INTO moved_users (login, to_cell, moved_at) VALUES (?, ?, ?)', [this.login, toCell, now]);
     for (const id of ids) await tx.run('INSERT INTO moved_dbs (db_id, to_cell, to_db, moved_at) VALUES (?, ?, ?, ?)', [id, toCell, maps.db(id)!, now]);
+    // Before the dbs rows go: a part may find its rows through the owner's databases.
+    for (const { part } of parts) await part.remove(tx, this.login);
     if (ids.length) {
       // Without its dbs row a database is gone for every reader and writer; its bulk goes later (purgeDatabases).
       await tx.run(`DELETE FROM permissions WHERE db_id IN (${inList(ids.length)})`, ids);
@@ -253,7 +255,6 @@ export class OwnerCopy {
     }
     await tx.run('DELETE FROM users WHERE login = ?', [this.login]);
     await tx.run('DELETE FROM shared_with_me WHERE login = ?', [this.login]);
-    for (const { part } of parts) await part.remove(tx, this.login);
     return {
       dbs: ids.map((from) => ({ from, to: maps.db(from)! })),
       grantees: permissions.map((p) => ({ dbId: Number(p.db_id), login: String(p.grantee) })),

@@ -1,0 +1,74 @@
+// A user's sync state moves with them to another cell (core/sync/move.ts, a part of the move), so
+// their phone and their remote portals go on incrementally there: partners, anchors, the
+// correspondence table pointing at the moved records, the items as last received, the MD5 secret
+// and conflict policy, and the portals set up.
+import test from 'ava';
+import type { Store } from '../../core/store/store.ts';
+import { closeTestPortals, openSystem } from '../support/system.ts';
+import { moveOwner } from '../../core/dispatch/move.ts';
+import { syncTables } from '../../core/sync/tables.ts';
+
+test.after.always(closeTestPortals);
+
+/** One user's sync rows on a store, their ids and record ids shown as what they stand for. */
+async function syncStateOf(store: Store, login: string) {
+  const nameOf = new Map((await store.all<{ id: number; data: string }>('SELECT r.id, r.data FROM records r JOIN dbs d ON d.id = r.db_id WHERE d.owner = ?', [login])).map((r) => [Number(r.id), Object.values(JSON.parse(r.data))[0]]));
+  const portals = await store.all<{ id: number; name: string; url: string; password: string }>('SELECT id, name, url, password FROM sync_portals WHERE owner = ?', [login]);
+  const portalName = new Map(portals.map((p) => [String(p.id), p.name]));
+  const partners = await store.all<{ id: number; kind: string; partner_key: string }>('SELECT id, kind, partner_key FROM sync_partners WHERE owner = ? ORDER BY kind', [login]);
+  const partnerName = new Map(partners.map((p) => [Number(p.id), p.kind === 'portal' ? `portal ${portalName.get(p.partner_key)}` : p.partner_key]));
+  const ofPartner = 'partner_id IN (SELECT id FROM sync_partners WHERE owner = ?)';
+  return {
+    portals: portals.map(({ name, url, password }) => ({ name, url, password })),
+    partners: [...partnerName.values()],
+    anchors: (await store.all<{ partner_id: number; their_anchor: string; our_anchor: string }>(`SELECT partner_id, their_anchor, our_anchor FROM sync_anchors WHERE ${ofPartner}`, [login]))
+      .map((a) => `${partnerName.get(Number(a.partner_id))}: ${a.their_anchor}/${a.our_anchor}`)
+      .sort(),
+    maps: (await store.all<{ partner_id: number; record_id: number; their_id: string }>(`SELECT partner_id, record_id, their_id FROM sync_map WHERE ${ofPartner}`, [login]))
+      .map((m) => `${partnerName.get(Number(m.partner_id))}: ${m.their_id} = ${nameOf.get(Number(m.record_id))}`)
+      .sort(),
+    extras: (await store.all<{ record_id: number; base: string }>('SELECT e.record_id, e.base FROM sync_extras e JOIN dbs d ON d.id = e.db_id WHERE d.owner = ?', [login])).map((e) => `${nameOf.get(Number(e.record_id))}: ${e.base}`),
+    users: await store.all('SELECT login, md5_secret, conflict_policy FROM sync_users WHERE login = ?', [login]),
+  };
+}
+
+/** Gives `login` a Contacts database of `names` and sync state over it, as syncs would have left it. */
+async function syncedContacts(portal: Awaited<ReturnType<typeof openSystem>>['portal'], store: Store, login: string, cellId: string, names: string[]) {
+  const actor = { login, cellId };
+  const ref = await portal.createDatabase(actor, 'Contacts');
+  await portal.addField(actor, ref, { name: 'Name', type: 'text' });
+  const records = [];
+  for (const name of names) records.push(await portal.createRecord(actor, ref, { Name: name }));
+  await syncTables(store);
+  await store.run('INSERT INTO sync_users (login, md5_secret, conflict_policy) VALUES (?, ?, ?)', [login, `md5-${login}`, 'ours']);
+  const portalId = (await store.run('INSERT INTO sync_portals (owner, name, url, login, password, datastore, remote_uri, mode) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [login, 'Office', 'http://127.0.0.1:9/sync', login, 'remote-secret', 'contacts', 'addressbook', 'two-way'])).lastId;
+  const phone = (await store.run("INSERT INTO sync_partners (owner, kind, partner_key, nonce, devinf, last_seen) VALUES (?, 'device', ?, '', NULL, 1)", [login, `IMEI:${login}`])).lastId;
+  const remote = (await store.run("INSERT INTO sync_partners (owner, kind, partner_key, nonce, devinf, last_seen) VALUES (?, 'portal', ?, '', NULL, 1)", [login, String(portalId)])).lastId;
+  for (const partner of [phone, remote]) {
+    await store.run("INSERT INTO sync_anchors (partner_id, datastore, their_anchor, their_previous, our_anchor) VALUES (?, 'contacts', ?, '', ?)", [partner, `t${partner}`, `o${partner}`]);
+    for (const [i, record] of records.entries()) await store.run("INSERT INTO sync_map (partner_id, datastore, record_id, their_id, digest) VALUES (?, 'contacts', ?, ?, 'd')", [partner, record, `${partner === phone ? 'luid' : 'guid'}${i}`]);
+  }
+  await store.run('INSERT INTO sync_extras (record_id, db_id, base) VALUES (?, ?, ?)', [records[0], ref.dbId, `BEGIN:VCARD\r\nFN:${names[0]}\r\nX-KEPT:yes\r\nEND:VCARD`]);
+}
+
+test('a user moved to another cell takes their phones, remote portals, anchors, correspondence tables and kept vCard properties along, and the old cell keeps none', async (t) => {
+  const { portal } = await openSystem({ c1: undefined, c2: undefined }, ['ann', 'bob']);
+  const c1 = (await portal.cell('c1')).store;
+  const c2 = (await portal.cell('c2')).store;
+  // Bob on c2 already holds records, partners and portals: ann's ids must be numbered afresh there.
+  await syncedContacts(portal, c2, 'bob', 'c2', ['Bob One', 'Bob Two', 'Bob Three']);
+  await syncedContacts(portal, c1, 'ann', 'c1', ['Ann Smith', 'Ann Jones']);
+  const before = await syncStateOf(c1, 'ann');
+  const bobBefore = await syncStateOf(c2, 'bob');
+  t.is(before.maps.length, 4);
+
+  await moveOwner(portal, 'ann', 'c2');
+
+  t.deepEqual(await syncStateOf(c2, 'ann'), before, 'the same state at the new cell, every id pointing at what moved');
+  t.deepEqual(await syncStateOf(c2, 'bob'), bobBefore, 'the other user of the target untouched');
+  for (const table of ['sync_portals', 'sync_partners', 'sync_users']) {
+    const column = table === 'sync_users' ? 'login' : 'owner';
+    t.deepEqual(await c1.all(`SELECT * FROM ${table} WHERE ${column} = 'ann'`), [], `${table} left on the old cell`);
+  }
+  for (const table of ['sync_anchors', 'sync_map', 'sync_extras']) t.deepEqual(await c1.all(`SELECT * FROM ${table}`), [], `${table} left on the old cell`);
+});
