@@ -1,6 +1,6 @@
 // A cell's alarms as its users see them: what fired (and how its delivery went), what is set, and
 // where email and SMS alarms go. The cell keeps the watch index in step through recordsWritten and
-// recordsRemoved; the watchdog (watchdog.ts) does the firing.
+// recordsRemoved, inside the transaction of the record write; the watchdog (watchdog.ts) does the firing.
 import type { Store } from '../store/store.ts';
 import { migrate } from '../store/migrate.ts';
 import { CellPart } from '../cell/part.ts';
@@ -58,13 +58,14 @@ export class CellAlarms extends CellPart {
 
   // Kept in step by the cell -----------------------------------------------------------------
 
-  async recordsWritten(db: Database, records: readonly RecordLike[]): Promise<void> {
+  /** `tx`: the transaction that wrote the records, so records and watches commit together. */
+  async recordsWritten(tx: Store, db: Database, records: readonly RecordLike[]): Promise<void> {
     if (!db.fields.some((f) => f.type === 'alarm')) return;
-    for (const record of records) await watchRecord(this.store, db, record);
+    for (const record of records) await watchRecord(tx, db, record);
   }
 
-  async recordsRemoved(db: Database, recordIds: readonly number[]): Promise<void> {
-    for (const id of recordIds) await unwatchRecord(this.store, db, id);
+  async recordsRemoved(tx: Store, db: Database, recordIds: readonly number[]): Promise<void> {
+    for (const id of recordIds) await unwatchRecord(tx, db, id);
   }
 
   // What a user sees ------------------------------------------------------------------------

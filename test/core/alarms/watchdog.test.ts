@@ -148,6 +148,44 @@ test('changing an alarm field re-evaluates every record: a new comparison may fi
   t.true(items.every((a) => a.channel === 'email' && a.holds));
 });
 
+test('a record write and its watches commit together: a failing watch update rolls the write back', async (t) => {
+  const clock = new Clock();
+  const portal = await system();
+  const ann = await portal.register('ann', 'secret', 'Ann');
+  const { ref, f } = await cellar(portal, ann);
+  const kept = await portal.createRecord(ann, ref, { [f.name]: 'Latour', [f.bottles]: '9', [f.low]: '3' });
+  const alarms = (await portal.cell('c1')).alarms;
+  const { recordsWritten, recordsRemoved } = alarms;
+  const failing = new Error('the watch index is unreachable');
+  // The watch rows are written first, then the update fails: both must be undone with the record.
+  alarms.recordsWritten = async (tx, db, records) => {
+    await recordsWritten.call(alarms, tx, db, records);
+    throw failing;
+  };
+  alarms.recordsRemoved = async (tx, db, ids) => {
+    await recordsRemoved.call(alarms, tx, db, ids);
+    throw failing;
+  };
+  const watches = async () => (await alarms.setAlarms(ann, 0, 50)).items.map((a) => a.title).sort();
+  const before = { records: (await portal.records(ann, ref, 0, 50)).items, watches: await watches() };
+  t.is((await t.throwsAsync(portal.createRecord(ann, ref, { [f.name]: 'Petrus', [f.drink]: '2026-12-02' })))?.message, failing.message);
+  t.is((await t.throwsAsync(portal.importRecords(ann, ref, [{ [f.name]: 'Yquem', [f.bottles]: '1', [f.low]: '2' }])))?.message, failing.message);
+  t.is((await t.throwsAsync(portal.updateRecord(ann, ref, kept, { [f.bottles]: '1' })))?.message, failing.message);
+  t.is((await t.throwsAsync(portal.deleteRecord(ann, ref, kept)))?.message, failing.message);
+  t.is((await t.throwsAsync(portal.setAlarm(ann, ref, f.low, { watch: 'Bottles', op: 'gt', event: 'login' })))?.message, failing.message);
+  const after = await portal.records(ann, ref, 0, 50);
+  t.deepEqual(after.items, before.records, 'no record added, changed or removed');
+  t.is(after.db.recordCount, 1);
+  t.is(after.db.fields.find((x) => x.id === f.low)?.options.alarm?.op, 'lt', 'the alarm setting is unchanged');
+  t.deepEqual(await watches(), before.watches, 'no watch added, changed or removed');
+  t.is((await portal.search(ann, ref, { fieldId: f.name, op: 'contains', operand: 'Petrus' }, 0, 10)).items.length, 0, 'nothing indexed');
+  // Working again, the same writes go through with their watches.
+  alarms.recordsWritten = recordsWritten;
+  alarms.recordsRemoved = recordsRemoved;
+  await portal.updateRecord(ann, ref, kept, { [f.bottles]: '1' });
+  t.is((await (await watchdog(portal, clock)).tick()).fired, 1, 'the edit crossing the limit fires');
+});
+
 test('a restart between due time and delivery delivers exactly once', async (t) => {
   const clock = new Clock();
   const base = freshBase();
