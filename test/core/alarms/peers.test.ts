@@ -3,7 +3,7 @@
 import test from 'ava';
 import { closeTestPortals, openTestPortal } from '../../support/system.ts';
 import { startSmsLab } from '../../support/sms.ts';
-import { LAB_SMTP_URL, labMailbox, maildir } from '../../support/postfix.ts';
+import { LAB, delivered, labUser } from '../../support/mail-lab.ts';
 import { Watchdog } from '../../../core/alarms/watchdog.ts';
 import { smsChannel } from '../../../core/alarms/sms.ts';
 import { emailChannel } from '../../../core/alarms/email.ts';
@@ -72,19 +72,15 @@ test('an SMS alarm whose smsbox is down is retried, and arrives once it is back'
 });
 
 test('an email alarm is delivered by the real Postfix into the mailbox', async (t) => {
-  const box = await labMailbox('alarm');
+  const box = await labUser('alarm');
   const { portal, ann, ref, name, drink } = await cellarWithAlarm('email');
   await (await portal.alarms(ann)).setContact(ann, { email: box.address, phone: '' });
   await portal.createRecord(ann, ref, { [name]: 'Château Margaux', [drink]: '2026-01-01' });
-  const mail = emailChannel({ smtpUrl: LAB_SMTP_URL, from: 'alarms@lab.test', publicUrl: PUBLIC });
+  const mail = emailChannel({ smtpUrl: `smtp://${LAB.host}:${LAB.smtp}`, from: 'alarms@lab.test', publicUrl: PUBLIC });
   const dog = new Watchdog((await portal.cell('c1')).store, { email: mail }, { now: () => Date.parse('2026-12-01T00:00:00Z') });
   t.like(await dog.tick(), { fired: 1, delivered: 1 });
   const [notice] = (await (await portal.alarms(ann)).notices(ann, 0, 1)).items;
-  let messages: string[] = [];
-  for (let i = 0; i < 100 && messages.length === 0; i++) {
-    messages = await maildir(box.user);
-    if (!messages.length) await new Promise((r) => setTimeout(r, 100));
-  }
+  const messages = await delivered(box, 1);
   t.is(messages.length, 1, 'exactly one message');
   const message = messages[0];
   t.regex(message, /^From: alarms@lab\.test$/m);
