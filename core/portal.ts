@@ -290,7 +290,7 @@ export class Portal {
   // Mail --------------------------------------------------------------------------------
 
   /** The mail application on the actor's own cell (one queue of remote servers for the whole portal). */
-  mail(actor: Actor): Promise<Mail> {
+  mail(actor: Pick<Actor, 'cellId'>): Promise<Mail> {
     let mail = this.#mail.get(actor.cellId);
     if (!mail) {
       mail = this.cell(actor.cellId).then((cell) => Mail.open(cell.id, cell.store, this.#mailOptions));

@@ -35,12 +35,21 @@ export interface Config {
   publicUrl: string;
   /** How remote mail servers are treated: connections per server, time limit, retry wait, attachment quota. */
   mail: MailSettings;
+  /** How often failed mail sends and checks whose wait is over are retried; 0 stops it. */
+  mailRetryTickMs: number;
 }
 
 function positive(name: string, value: string | undefined, fallback: number): number {
   if (!value) return fallback;
   const n = Number(value);
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive whole number, not "${value}"`);
+  return n;
+}
+
+/** A period in milliseconds, 0 meaning "never". */
+function milliseconds(name: string, value: string | undefined, fallback: number): number {
+  const n = Number(value || fallback);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a number of milliseconds, not "${value}"`);
   return n;
 }
 
@@ -57,8 +66,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!env.TLS_CERT !== !env.TLS_KEY) throw new Error('TLS_CERT and TLS_KEY go together: give both PEM files or neither');
   const maxConnections = Number(env.LEGACY_TLS_MAX_CONNECTIONS || 64);
   if (!Number.isInteger(maxConnections) || maxConnections < 1) throw new Error(`LEGACY_TLS_MAX_CONNECTIONS must be a positive number, not "${env.LEGACY_TLS_MAX_CONNECTIONS}"`);
-  const tick = Number(env.ALARM_TICK_MS || 30_000);
-  if (!Number.isInteger(tick) || tick < 0) throw new Error(`ALARM_TICK_MS must be a number of milliseconds, not "${env.ALARM_TICK_MS}"`);
   for (const name of ['ALARM_SMTP_URL', 'SMS_SENDSMS_URL', 'PUBLIC_URL']) {
     if (env[name] && !URL.canParse(env[name])) throw new Error(`${name} must be a URL, not "${env[name]}"`);
   }
@@ -75,7 +82,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tlsCert: env.TLS_CERT || undefined,
     tlsKey: env.TLS_KEY || undefined,
     tlsHost: env.TLS_HOST || 'localhost',
-    alarmTickMs: tick,
+    alarmTickMs: milliseconds('ALARM_TICK_MS', env.ALARM_TICK_MS, 30_000),
     alarmSmtpUrl: env.ALARM_SMTP_URL || undefined,
     alarmMailFrom: env.ALARM_MAIL_FROM || 'alarms@localhost',
     smsSendsmsUrl: env.SMS_SENDSMS_URL || undefined,
@@ -86,5 +93,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retryMs: positive('MAIL_RETRY_MS', env.MAIL_RETRY_MS, MAIL_DEFAULTS.retryMs),
       quota: positive('FILE_QUOTA_BYTES', env.FILE_QUOTA_BYTES, MAIL_DEFAULTS.quota),
     },
+    mailRetryTickMs: milliseconds('MAIL_RETRY_TICK_MS', env.MAIL_RETRY_TICK_MS, 30_000),
   };
 }

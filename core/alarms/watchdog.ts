@@ -5,6 +5,7 @@
 import type { Store } from '../store/store.ts';
 import type { AlarmEvent } from '../cell/fields.ts';
 import type { Channels } from './channels.ts';
+import { startTicker } from '../ticker.ts';
 
 export interface WatchdogOptions {
   /** The clock: tests move it by hand. */
@@ -46,8 +47,7 @@ export class Watchdog {
   readonly #backoff: number;
   readonly #lease: number;
   readonly #log: (err: unknown) => void;
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<unknown> = Promise.resolve();
+  #stop: () => Promise<void> = async () => {};
 
   constructor(store: Store, channels: Channels, options: WatchdogOptions = {}) {
     this.store = store;
@@ -75,20 +75,11 @@ export class Watchdog {
 
   /** Ticks every `intervalMs` until stop(); a tick never overlaps the previous one. */
   start(intervalMs: number): void {
-    const loop = () => {
-      this.#running = this.tick()
-        .catch(this.#log)
-        .then(() => {
-          if (this.#timer) this.#timer = setTimeout(loop, intervalMs);
-        });
-    };
-    this.#timer = setTimeout(loop, 0);
+    this.#stop = startTicker(intervalMs, () => this.tick(), this.#log);
   }
 
   async stop(): Promise<void> {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    await this.#running;
+    await this.#stop();
   }
 
   /** Fires up to one batch of due watches; returns whether a full batch was found (more may wait). */
