@@ -10,6 +10,7 @@ import type { Actor, Database, Page } from '../cell/cell.ts';
 import { ALARM_MIGRATIONS } from './schema.ts';
 import { backfillWatches } from './backfill.ts';
 import { unwatchRecord, watchRecord, type RecordLike } from './record-alarms.ts';
+import { hideLocked } from './locked.ts';
 
 export type Delivery = 'none' | 'pending' | 'sending' | 'sent' | 'failed';
 
@@ -88,7 +89,7 @@ export class CellAlarms extends CellPart {
       attempts: Number(r.attempts),
       lastError: r.last_error,
     }));
-    return { items, more: rows.length > limit };
+    return { items: await hideLocked(this.store, items, actor.unlocked), more: rows.length > limit };
   }
 
   async unseenCount(actor: Actor): Promise<number> {
@@ -119,7 +120,7 @@ export class CellAlarms extends CellPart {
       done: r.target !== null && r.due_at === null,
       holds: Boolean(Number(r.holds)),
     }));
-    return { items, more: rows.length > limit };
+    return { items: await hideLocked(this.store, items, actor.unlocked), more: rows.length > limit };
   }
 
   async contact(actor: Actor): Promise<Contact> {

@@ -6,6 +6,7 @@ import type { Store } from '../store/store.ts';
 import type { AlarmEvent } from '../cell/fields.ts';
 import type { Channels } from './channels.ts';
 import { startTicker } from '../ticker.ts';
+import { hideLocked } from './locked.ts';
 
 export interface WatchdogOptions {
   /** The clock: tests move it by hand. */
@@ -33,7 +34,7 @@ export interface TickReport {
 type DueRow = { id: number; owner: string; channel: string; title: string; link: string };
 
 const marks = (n: number) => Array(n).fill('?').join(', ');
-type OwedRow = { id: number; channel: string; address: string | null; title: string; attempts: number; next_try_at: number };
+type OwedRow = { id: number; channel: string; address: string | null; title: string; link: string; attempts: number; next_try_at: number };
 
 const ADDRESS_COLUMN = { email: 'email', sms: 'phone' } as const;
 const NO_ADDRESS = { email: 'No email address is set for alarms.', sms: 'No phone number is set for alarms.' } as const;
@@ -120,9 +121,10 @@ export class Watchdog {
   /** The second half: sends what the outbox owes now, one claimed notice at a time. */
   async deliverOwed(report: TickReport): Promise<void> {
     const now = this.#now();
-    const owed = await this.store.all<OwedRow>(
-      'SELECT id, channel, address, title, attempts, next_try_at FROM alarm_notices WHERE next_try_at <= ? ORDER BY next_try_at LIMIT ?',
-      [now, this.#batch],
+    // Email and SMS leave the gateway: they never name what is in a locked database.
+    const owed = await hideLocked(
+      this.store,
+      await this.store.all<OwedRow>('SELECT id, channel, address, title, link, attempts, next_try_at FROM alarm_notices WHERE next_try_at <= ? ORDER BY next_try_at LIMIT ?', [now, this.#batch]),
     );
     report.rowsRead += owed.length;
     for (const n of owed) {

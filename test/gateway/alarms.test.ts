@@ -176,3 +176,31 @@ test('the link an SMS carries asks for a login, and the alarm comes first after 
     t.regex(after.url, /\/alarms$/);
     t.regex(after.words, /B-005 P.trus, Drink from 2020-01-01/);
   }));
+
+test('alarms of a database in the locker show no title until it is opened in the session', (t) =>
+  withGateway(async (gw) => {
+    const demo = await demoActor(gw);
+    const cellar = (await gw.portal.databases(demo)).find((d) => d.name === 'Wine cellar')!;
+    await gw.portal.setLocker(demo, 'locker-pw');
+    await gw.portal.lock(demo, cellar);
+    await tick(gw);
+    for (const markup of MARKUPS) {
+      const phone = new Handset(t, gw.base, markup);
+      const first = await phone.login();
+      // The first login shows the unseen alarms at once; later ones go home.
+      const list = /\/alarms$/.test(first.url) ? first : await phone.get(first.link(/Alarms/));
+      t.is(list.words.match(/An alarm in a locked database/g)?.length, 3, `${markup}: what fired`);
+      t.notRegex(list.words, /Margaux|P.trus|Drink from/);
+      const set = await phone.get(list.link(/set/i));
+      t.regex(set.words, /An alarm in a locked database/);
+      t.notRegex(set.words, /Latour|Drink from/, `${markup}: what is set`);
+      // The link asks for the locker password, then shows the record; the titles come back.
+      const ask = await phone.get(list.link(/An alarm in a locked database/));
+      t.is(ask.status, 403);
+      const record = await phone.post(ask.action, { password: 'locker-pw' });
+      t.is(record.status, 200, record.words);
+      t.regex(record.words, /Vineyard/);
+      const again = await phone.get(record.link(/Home/));
+      t.regex((await phone.get(again.link(/Alarms/))).words, /Wine cellar: B-005 P.trus, Drink from 2020-01-01/);
+    }
+  }));

@@ -186,6 +186,28 @@ test('a record write and its watches commit together: a failing watch update rol
   t.is((await (await watchdog(portal, clock)).tick()).fired, 1, 'the edit crossing the limit fires');
 });
 
+test('alarms of a database in the locker hide their title until it is opened in the session', async (t) => {
+  const clock = new Clock();
+  const portal = await system();
+  const ann = await portal.register('ann', 'secret', 'Ann');
+  const { ref, f } = await cellar(portal, ann);
+  await portal.createRecord(ann, ref, { [f.name]: 'Margaux', [f.drink]: '2026-12-01' });
+  await portal.createRecord(ann, ref, { [f.name]: 'Latour', [f.drink]: '2031-01-01' });
+  await portal.setLocker(ann, 'locker-pw');
+  await portal.lock(ann, ref);
+  t.like(await (await watchdog(portal, clock)).tick(), { fired: 1 });
+  const alarms = await portal.alarms(ann);
+  const titles = async (actor: Actor) => [...(await alarms.notices(actor, 0, 10)).items, ...(await alarms.setAlarms(actor, 0, 10)).items].map((n) => n.title);
+  const hidden = await titles(ann);
+  t.deepEqual(hidden, Array(3).fill('An alarm in a locked database'), 'what fired and what is set');
+  t.regex((await alarms.notices(ann, 0, 1)).items[0].link, /^d\/c1\/\d+\/r\/\d+$/, 'the link stays: it asks for the locker password');
+  const opened = { ...ann, unlocked: [`c1:${ref.dbId}`] };
+  t.true((await titles(opened)).every((title) => /^Cellar: (Margaux|Latour)/.test(title)), 'opened in the session');
+  t.true((await titles({ ...ann, unlocked: ['c1:999'] })).every((title) => title === 'An alarm in a locked database'), 'another database opened');
+  await portal.unlockForGood(opened, ref);
+  t.true((await titles(ann)).every((title) => title.startsWith('Cellar: ')), 'out of the locker');
+});
+
 test('a restart between due time and delivery delivers exactly once', async (t) => {
   const clock = new Clock();
   const base = freshBase();
