@@ -1,10 +1,10 @@
 // A cell's alarms as its users see them: what fired (and how its delivery went), what is set, and
 // where email and SMS alarms go. The cell keeps the watch index in step through recordsWritten and
 // recordsRemoved, inside the transaction of the record write; the watchdog (watchdog.ts) does the firing.
-import type { Store } from '../store/store.ts';
+import type { SqlValue, Store } from '../store/store.ts';
 import { migrate } from '../store/migrate.ts';
 import { CellPart } from '../cell/part.ts';
-import { invalid } from '../errors.ts';
+import { invalid, notFound } from '../errors.ts';
 import type { AlarmEvent } from '../cell/fields.ts';
 import type { Actor, Database, Page } from '../cell/cell.ts';
 import { ALARM_MIGRATIONS } from './schema.ts';
@@ -73,12 +73,22 @@ export class CellAlarms extends CellPart {
 
   /** What fired for the actor, newest first. */
   async notices(actor: Actor, offset: number, limit: number): Promise<Page<FiredNotice>> {
+    const items = await this.#notices(actor, 'ORDER BY id DESC LIMIT ? OFFSET ?', [limit + 1, offset]);
+    return { items: items.slice(0, limit), more: items.length > limit };
+  }
+
+  /** One notice of the actor's (what the link in an SMS or mail opens), marked seen. */
+  async notice(actor: Actor, id: number): Promise<FiredNotice> {
+    const [notice] = await this.#notices(actor, 'AND id = ?', [id]);
+    if (!notice) throw notFound('This alarm does not exist.');
+    await this.markSeen(actor, [id]);
+    return notice;
+  }
+
+  async #notices(actor: Actor, rest: string, params: SqlValue[]): Promise<FiredNotice[]> {
     this.mustHost(actor);
-    const rows = await this.store.all<NoticeRow>(
-      'SELECT id, title, link, channel, fired_at, seen, delivery, attempts, last_error FROM alarm_notices WHERE owner = ? ORDER BY id DESC LIMIT ? OFFSET ?',
-      [actor.login, limit + 1, offset],
-    );
-    const items = rows.slice(0, limit).map((r) => ({
+    const rows = await this.store.all<NoticeRow>(`SELECT id, title, link, channel, fired_at, seen, delivery, attempts, last_error FROM alarm_notices WHERE owner = ? ${rest}`, [actor.login, ...params]);
+    const items = rows.map((r) => ({
       id: Number(r.id),
       title: r.title,
       link: r.link,
@@ -89,7 +99,7 @@ export class CellAlarms extends CellPart {
       attempts: Number(r.attempts),
       lastError: r.last_error,
     }));
-    return { items: await hideLocked(this.store, items, actor.unlocked), more: rows.length > limit };
+    return hideLocked(this.store, items, actor.unlocked);
   }
 
   async unseenCount(actor: Actor): Promise<number> {
