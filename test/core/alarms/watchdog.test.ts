@@ -43,11 +43,16 @@ async function cellar(portal: Portal, owner: Actor, event = 'login') {
   return { ref, f: { name, bottles, drink, low } };
 }
 
-test('a date alarm fires once, at its time', async (t) => {
-  const clock = new Clock();
+/** Ann with her cellar on a fresh system. */
+async function annsCellar() {
   const portal = await system();
   const ann = await portal.register('ann', 'secret', 'Ann');
-  const { ref, f } = await cellar(portal, ann);
+  return { portal, ann, ...(await cellar(portal, ann)) };
+}
+
+test('a date alarm fires once, at its time', async (t) => {
+  const clock = new Clock();
+  const { portal, ann, ref, f } = await annsCellar();
   await portal.createRecord(ann, ref, { [f.name]: 'Margaux', [f.drink]: '2026-12-02' });
   const dog = await watchdog(portal, clock);
   t.is((await dog.tick()).fired, 0, 'not before its day');
@@ -70,9 +75,7 @@ test('a date alarm fires once, at its time', async (t) => {
 
 test('editing a date alarm to a new day re-arms it; an edit that keeps the day does not', async (t) => {
   const clock = new Clock();
-  const portal = await system();
-  const ann = await portal.register('ann', 'secret', 'Ann');
-  const { ref, f } = await cellar(portal, ann);
+  const { portal, ann, ref, f } = await annsCellar();
   const id = await portal.createRecord(ann, ref, { [f.name]: 'Latour', [f.drink]: '2026-11-01' });
   const dog = await watchdog(portal, clock);
   t.is((await dog.tick()).fired, 1, 'a day already past is due at once');
@@ -90,9 +93,7 @@ test('editing a date alarm to a new day re-arms it; an edit that keeps the day d
 
 test('a value alarm fires when an edit crosses the limit, and not again until it crosses back', async (t) => {
   const clock = new Clock();
-  const portal = await system();
-  const ann = await portal.register('ann', 'secret', 'Ann');
-  const { ref, f } = await cellar(portal, ann);
+  const { portal, ann, ref, f } = await annsCellar();
   const id = await portal.createRecord(ann, ref, { [f.name]: 'Petrus', [f.bottles]: '5', [f.low]: '3' });
   const dog = await watchdog(portal, clock);
   const fired = async () => (await dog.tick()).fired;
@@ -125,9 +126,7 @@ test('a value alarm fires when an edit crosses the limit, and not again until it
 
 test('changing an alarm field re-evaluates every record: a new comparison may fire at once', async (t) => {
   const clock = new Clock();
-  const portal = await system();
-  const ann = await portal.register('ann', 'secret', 'Ann');
-  const { ref, f } = await cellar(portal, ann);
+  const { portal, ann, ref, f } = await annsCellar();
   await portal.importRecords(ann, ref, [
     { [f.name]: 'A', [f.bottles]: '5', [f.low]: '3' },
     { [f.name]: 'B', [f.bottles]: '9', [f.low]: '3' },
@@ -150,9 +149,7 @@ test('changing an alarm field re-evaluates every record: a new comparison may fi
 
 test('a record write and its watches commit together: a failing watch update rolls the write back', async (t) => {
   const clock = new Clock();
-  const portal = await system();
-  const ann = await portal.register('ann', 'secret', 'Ann');
-  const { ref, f } = await cellar(portal, ann);
+  const { portal, ann, ref, f } = await annsCellar();
   const kept = await portal.createRecord(ann, ref, { [f.name]: 'Latour', [f.bottles]: '9', [f.low]: '3' });
   const alarms = (await portal.cell('c1')).alarms;
   const { recordsWritten, recordsRemoved } = alarms;
@@ -188,9 +185,7 @@ test('a record write and its watches commit together: a failing watch update rol
 
 test('alarms of a database in the locker hide their title until it is opened in the session', async (t) => {
   const clock = new Clock();
-  const portal = await system();
-  const ann = await portal.register('ann', 'secret', 'Ann');
-  const { ref, f } = await cellar(portal, ann);
+  const { portal, ann, ref, f } = await annsCellar();
   await portal.createRecord(ann, ref, { [f.name]: 'Margaux', [f.drink]: '2026-12-01' });
   await portal.createRecord(ann, ref, { [f.name]: 'Latour', [f.drink]: '2031-01-01' });
   await portal.setLocker(ann, 'locker-pw');
