@@ -20,6 +20,8 @@ import { lockerRoutes } from './routes/locker.ts';
 import { alarmRoutes } from './routes/alarms.ts';
 import { plannerRoutes } from './routes/planner.ts';
 import { mailRoutes } from './routes/mail.ts';
+import { syncEndpoint } from './sync/endpoint.ts';
+import { syncRoutes } from './routes/sync.ts';
 
 export interface AppOptions {
   log?: (err: unknown) => void;
@@ -38,6 +40,8 @@ export function createApp(portal: Portal, options: AppOptions = {}): Koa<Gateway
   app.silent = true;
   const pages = new PageCache();
   const profiles = options.profiles ?? new ProfileCache();
+  // SyncML clients are not handsets: their endpoint comes before device detection and sessions.
+  app.use(syncEndpoint(portal, log));
 
   app.use(async (ctx, next) => {
     ctx.state.portal = portal;
@@ -74,6 +78,7 @@ export function createApp(portal: Portal, options: AppOptions = {}): Koa<Gateway
   alarmRoutes(router);
   plannerRoutes(router);
   mailRoutes(router);
+  syncRoutes(router);
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

@@ -37,20 +37,37 @@ export interface Config {
   mail: MailSettings;
   /** How often failed mail sends and checks whose wait is over are retried; 0 stops it. */
   mailRetryTickMs: number;
+  /** The dispatch store, when not derived from storeUrl. */
+  dispatchUrl?: string;
+  /** Cells by id and the store URL this process reaches each at (registered on start when new). */
+  cellStores: Record<string, string>;
+  /** The capacity (users) a cell named in cellStores is registered with. */
+  cellCapacity: number;
+  /** Directory entries cached per process. */
+  directoryCache: number;
+  /** Seconds between two rounds of the rebalancing watchdog in this process (0: off). */
+  watchdogSeconds: number;
+  /** The watchdog's thresholds (see core/dispatch/watchdog.ts). */
+  rebalance: { maxRequestsPerMinute: number; maxSharedBytes: number; windowMinutes: number };
 }
 
-function positive(name: string, value: string | undefined, fallback: number): number {
+function countFrom(name: string, value: string | undefined, fallback: number, min = 0): number {
   if (!value) return fallback;
   const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive whole number, not "${value}"`);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min) throw new Error(`${name} must be a whole number of at least ${min}, not "${value}"`);
   return n;
 }
 
-/** A period in milliseconds, 0 meaning "never". */
-function milliseconds(name: string, value: string | undefined, fallback: number): number {
-  const n = Number(value || fallback);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a number of milliseconds, not "${value}"`);
-  return n;
+/** `c1=sqlite:/data/c1.sqlite c2=mysql://gw@db2:3306/cell_c2` (spaces or commas between cells). */
+export function parseCellStores(value: string | undefined): Record<string, string> {
+  const stores: Record<string, string> = {};
+  for (const item of (value ?? '').split(/[\s,]+/).filter(Boolean)) {
+    const m = /^([a-z0-9][a-z0-9_]{0,15})=((?:sqlite|mysql):.+)$/.exec(item);
+    if (!m) throw new Error(`CELL_STORES names cells as id=sqlite:… or id=mysql://…, not "${item.replace(/:.*$/, ':…')}"`);
+    if (stores[m[1]]) throw new Error(`CELL_STORES names cell ${m[1]} twice`);
+    stores[m[1]] = m[2];
+  }
+  return stores;
 }
 
 function portFrom(name: string, value: string): number {
@@ -82,17 +99,27 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tlsCert: env.TLS_CERT || undefined,
     tlsKey: env.TLS_KEY || undefined,
     tlsHost: env.TLS_HOST || 'localhost',
-    alarmTickMs: milliseconds('ALARM_TICK_MS', env.ALARM_TICK_MS, 30_000),
+    alarmTickMs: countFrom('ALARM_TICK_MS', env.ALARM_TICK_MS, 30_000),
     alarmSmtpUrl: env.ALARM_SMTP_URL || undefined,
     alarmMailFrom: env.ALARM_MAIL_FROM || 'alarms@localhost',
     smsSendsmsUrl: env.SMS_SENDSMS_URL || undefined,
     publicUrl: env.PUBLIC_URL || `http://localhost:${port}`,
     mail: {
-      perServer: positive('MAIL_CONNECTIONS_PER_SERVER', env.MAIL_CONNECTIONS_PER_SERVER, MAIL_DEFAULTS.perServer),
-      timeoutMs: positive('MAIL_TIMEOUT_MS', env.MAIL_TIMEOUT_MS, MAIL_DEFAULTS.timeoutMs),
-      retryMs: positive('MAIL_RETRY_MS', env.MAIL_RETRY_MS, MAIL_DEFAULTS.retryMs),
-      quota: positive('FILE_QUOTA_BYTES', env.FILE_QUOTA_BYTES, MAIL_DEFAULTS.quota),
+      perServer: countFrom('MAIL_CONNECTIONS_PER_SERVER', env.MAIL_CONNECTIONS_PER_SERVER, MAIL_DEFAULTS.perServer, 1),
+      timeoutMs: countFrom('MAIL_TIMEOUT_MS', env.MAIL_TIMEOUT_MS, MAIL_DEFAULTS.timeoutMs, 1),
+      retryMs: countFrom('MAIL_RETRY_MS', env.MAIL_RETRY_MS, MAIL_DEFAULTS.retryMs, 1),
+      quota: countFrom('FILE_QUOTA_BYTES', env.FILE_QUOTA_BYTES, MAIL_DEFAULTS.quota, 1),
     },
-    mailRetryTickMs: milliseconds('MAIL_RETRY_TICK_MS', env.MAIL_RETRY_TICK_MS, 30_000),
+    dispatchUrl: env.DISPATCH_STORE_URL || undefined,
+    cellStores: parseCellStores(env.CELL_STORES),
+    cellCapacity: countFrom('CELL_CAPACITY', env.CELL_CAPACITY, 1000, 1),
+    directoryCache: countFrom('DIRECTORY_CACHE', env.DIRECTORY_CACHE, 100_000, 1),
+    watchdogSeconds: countFrom('WATCHDOG_SECONDS', env.WATCHDOG_SECONDS, 0),
+    rebalance: {
+      maxRequestsPerMinute: countFrom('REBALANCE_MAX_REQUESTS', env.REBALANCE_MAX_REQUESTS, 0),
+      maxSharedBytes: countFrom('REBALANCE_MAX_SHARED_BYTES', env.REBALANCE_MAX_SHARED_BYTES, 0),
+      windowMinutes: countFrom('REBALANCE_WINDOW_MINUTES', env.REBALANCE_WINDOW_MINUTES, 5, 1),
+    },
+    mailRetryTickMs: countFrom('MAIL_RETRY_TICK_MS', env.MAIL_RETRY_TICK_MS, 30_000),
   };
 }

@@ -3,7 +3,8 @@
 import type { Middleware, ParameterizedContext } from 'koa';
 import { CoreError, type ErrorKind } from '../core/errors.ts';
 import type { GatewayState } from './context.ts';
-import { show } from './respond.ts';
+import { goTo, show } from './respond.ts';
+import { MovedError } from '../core/dispatch/follow.ts';
 
 const STATUS: Record<ErrorKind, number> = {
   invalid: 400,
@@ -40,6 +41,8 @@ export function errorBoundary(log: (err: unknown) => void): Middleware<GatewaySt
     } catch (err) {
       // A locked database asks for the locker password where it was asked for, then goes on there.
       if (err instanceof CoreError && err.kind === 'locked' && ctx.state.links) return await askToUnlock(ctx, err.message);
+      // A database that moved to another cell (issue 8) is shown from its new address, whose pages carry its new ids.
+      if (err instanceof MovedError && ctx.state.links) return goTo(ctx, ctx.state.links.db(err.to));
       const { status, message, back } = describe(err, ctx);
       if (status >= 500) log(err);
       show(ctx, 'error', { title: status >= 500 ? 'Sorry' : 'Error', message, back, home: ctx.state.links?.home() }, status);

@@ -6,16 +6,16 @@ import { readConfig } from './config.ts';
 import { createApp } from './app.ts';
 import { loadOrCreateCertificate, startHttps } from './tls.ts';
 import { startLegacyTls, type LegacyTlsServer } from './legacy-tls.ts';
-import { Portal } from '../core/portal.ts';
-import { seedDemo } from '../core/demo.ts';
+import { openDeployment } from '../core/deployment.ts';
+import { startWatchdog } from '../core/dispatch/watchdog.ts';
 import { startWatchdogs } from '../core/alarms/run.ts';
 import { startMailRetries } from '../core/mail/run.ts';
 import { emailChannel } from '../core/alarms/email.ts';
 import { smsChannel } from '../core/alarms/sms.ts';
 
 const config = readConfig();
-const portal = await Portal.open(config.storeUrl, { mail: config.mail });
-if (config.demo && (await seedDemo(portal))) console.log('First start: created cells c1, c2 and the demo account demo / demo.');
+const portal = await openDeployment(config, console.log, { mail: config.mail });
+const watchdog = config.watchdogSeconds ? startWatchdog(portal, config.watchdogSeconds, config.rebalance) : undefined;
 const app = createApp(portal, { compileWml: config.compileWml });
 const server = app.listen(config.port, config.host, () => {
   const { port } = server.address() as AddressInfo;
@@ -48,7 +48,7 @@ if (config.tlsPort !== undefined || config.legacyTlsPort !== undefined) {
 
 const closed = (s: { close(callback: () => void): unknown } | undefined) => new Promise<void>((resolve) => (s ? s.close(() => resolve()) : resolve()));
 const stop = () => {
-  Promise.all([closed(server), closed(https), legacy?.close(), stopWatchdogs(), stopMailRetries()])
+  Promise.all([closed(server), closed(https), legacy?.close(), watchdog?.stop(), stopWatchdogs(), stopMailRetries()])
     .then(() => portal.close())
     .then(() => process.exit(0));
 };

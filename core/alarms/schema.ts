@@ -1,5 +1,6 @@
 // The tables of the alarm watchdog, in their own migration kind ('alarms') on the cell's store.
 import type { Migration } from '../store/migrate.ts';
+import { OWNED_TABLES } from '../cell/export.ts';
 
 export const ALARM_MIGRATIONS: readonly Migration[] = [
   (t) => [
@@ -59,3 +60,12 @@ export const ALARM_MIGRATIONS: readonly Migration[] = [
     )${t.tableSuffix}`,
   ],
 ];
+
+// These rows move with their owner to another cell (issue 8, core/cell/export.ts), renumbered:
+// a record alarm's field and record, an event reminder's event, a notice's watch row.
+OWNED_TABLES.push(
+  { table: 'alarm_watch', owner: 'owner', id: 'id', where: "kind = 'record'", refs: { source_id: 'field', item_id: 'record' } },
+  { table: 'alarm_watch', owner: 'owner', id: 'id', where: "kind = 'event'", refs: { source_id: 'planner_events' } },
+  { table: 'alarm_notices', owner: 'owner', id: 'id', refs: { watch_id: 'alarm_watch' } },
+  { table: 'alarm_contacts', owner: 'login' },
+);

@@ -9,7 +9,7 @@ import { CoreError, conflict, forbidden, invalid, notFound } from '../errors.ts'
 import { CELL_MIGRATIONS } from './schema.ts';
 import { hashPassword, verifyPassword } from './password.ts';
 import { ALARM_EVENTS, COMPARISONS, FIELD_TYPES, checkName, valueKind, type AlarmSpec, type Field, type FieldOptions, type FieldType } from './fields.ts';
-import { backfillGrams, findRecord, insertRecords, pageRecords, readInput, recordsById, removeRecord, replaceRecord, type RecordInput, type StoredRecord } from './records.ts';
+import { backfillGrams, emptyValues, touchDb, findRecord, insertRecords, pageRecords, readInput, recordsById, removeRecord, replaceRecord, type RecordInput, type StoredRecord } from './records.ts';
 import { searchIds, type Query } from './search.ts';
 import { CellAlarms } from '../alarms/alarms.ts';
 import { Planner } from '../planner/planner.ts';
@@ -210,9 +210,8 @@ export class Cell {
     try {
       return await this.store.transaction(async (tx) => {
         const { lastId } = await tx.run('INSERT INTO fields (db_id, position, name, type, options) VALUES (?, ?, ?, ?, ?)', [dbId, position, name, type, JSON.stringify(options)]);
-        await tx.run('UPDATE dbs SET fields_version = fields_version + 1 WHERE id = ?', [dbId]);
-        // Existing records get an empty value, so searches on the new field see them.
-        await tx.run(`INSERT INTO field_values (field_id, record_id, txt, num) SELECT ?, id, NULL, ? FROM records WHERE db_id = ?`, [lastId, type === 'checkbox' ? 0 : null, dbId]);
+        await touchDb(tx, 'fields_version = fields_version + 1', [], dbId);
+        await emptyValues(tx, dbId, lastId, type);
         return { id: lastId, name, type, position, options };
       });
     } catch (err) {
@@ -237,7 +236,7 @@ export class Cell {
     const db = { ...before, fields: before.fields.map((f) => (f.id === fieldId ? changed : f)) };
     await this.store.transaction(async (tx) => {
       await tx.run('UPDATE fields SET options = ? WHERE id = ?', [JSON.stringify(options), fieldId]);
-      await tx.run('UPDATE dbs SET fields_version = fields_version + 1 WHERE id = ?', [dbId]);
+      await touchDb(tx, 'fields_version = fields_version + 1', [], dbId);
       for (let offset = 0, more = true; more; offset += 500) {
         const page = await pageRecords(tx, dbId, offset, 500);
         await this.alarms.recordsWritten(tx, db, page.records);

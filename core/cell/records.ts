@@ -1,6 +1,6 @@
 // Records of one database: the values as JSON for reading, plus one index row per field for searching.
 import type { SqlValue, Store } from '../store/store.ts';
-import { invalid } from '../errors.ts';
+import { invalid, notFound } from '../errors.ts';
 import { FIELD_TYPES, indexColumn, indexKey, parseValue, valueKind, type Field, type Value } from './fields.ts';
 
 export interface StoredRecord {
@@ -131,6 +131,21 @@ export async function backfillGrams(store: Store): Promise<void> {
   while (await store.transaction(step)) {}
 }
 
+/** Gives every record of a database an empty value of a new field, so that searches on the field see them all. */
+export async function emptyValues(tx: Store, dbId: number, fieldId: number, type: string): Promise<void> {
+  await tx.run('INSERT INTO field_values (field_id, record_id, txt, num) SELECT ?, id, NULL, ? FROM records WHERE db_id = ?', [fieldId, type === 'checkbox' ? 0 : null, dbId]);
+}
+
+/**
+ * Counts a change to a database, inside the transaction that makes it. The database gone meanwhile
+ * (moved to another cell since the permission was checked) undoes the change, so that it is made
+ * once, at the new place (see core/dispatch/follow.ts).
+ */
+export async function touchDb(tx: Store, set: string, params: readonly SqlValue[], dbId: number): Promise<void> {
+  const { changes } = await tx.run(`UPDATE dbs SET ${set} WHERE id = ?`, [...params, dbId]);
+  if (changes === 0) throw notFound('This database does not exist.');
+}
+
 /** Adds records (one, or a whole import): one transaction, and the index rows in multi-row inserts. */
 export async function insertRecords(store: Store, dbId: number, fields: readonly Field[], batch: readonly Record<string, Value>[], also = nothingElse): Promise<number[]> {
   if (fields.length === 0) throw invalid('This database has no fields yet: add a field first.');
@@ -149,7 +164,7 @@ export async function insertRecords(store: Store, dbId: number, fields: readonly
       );
     }
     await insertGrams(tx, rows.flatMap((r) => gramRows(r.field.id, r.id, r.key.txt, r.key.full)));
-    await tx.run('UPDATE dbs SET record_count = record_count + ?, data_version = data_version + 1 WHERE id = ?', [ids.length, dbId]);
+    await touchDb(tx, 'record_count = record_count + ?, data_version = data_version + 1', [ids.length], dbId);
     await also(tx, ids);
     return ids;
   });
@@ -157,7 +172,7 @@ export async function insertRecords(store: Store, dbId: number, fields: readonly
 
 export async function replaceRecord(store: Store, dbId: number, recordId: number, fields: readonly Field[], values: Record<string, Value>, also = nothingElse): Promise<void> {
   await store.transaction(async (tx) => {
-    await tx.run('UPDATE dbs SET data_version = data_version + 1 WHERE id = ?', [dbId]);
+    await touchDb(tx, 'data_version = data_version + 1', [], dbId);
     await tx.run('UPDATE records SET data = ?, updated_at = ? WHERE id = ?', [JSON.stringify(values), Date.now(), recordId]);
     const before = new Map((await tx.all<IndexRow>('SELECT field_id, txt, txt_full, num FROM field_values WHERE record_id = ?', [recordId])).map((r) => [Number(r.field_id), r]));
     for (const field of fields) {
@@ -183,7 +198,7 @@ export async function removeRecord(store: Store, dbId: number, recordId: number,
     }
     await tx.run('DELETE FROM field_values WHERE record_id = ?', [recordId]);
     const { changes } = await tx.run('DELETE FROM records WHERE id = ? AND db_id = ?', [recordId, dbId]);
-    await tx.run('UPDATE dbs SET record_count = record_count - ?, data_version = data_version + 1 WHERE id = ?', [changes, dbId]);
+    await touchDb(tx, 'record_count = record_count - ?, data_version = data_version + 1', [changes], dbId);
     await also(tx, [recordId]);
   });
 }

@@ -1,5 +1,6 @@
 // The dispatch: which cell hosts a login, which cells exist, and where a new user goes.
 // It never sees a password: authentication happens on the user's own cell.
+import { LRUCache } from 'lru-cache';
 import type { Store } from '../store/store.ts';
 import { DuplicateKeyError } from '../store/store.ts';
 import { migrate } from '../store/migrate.ts';
@@ -30,23 +31,51 @@ export function checkLogin(raw: string): string {
   return login;
 }
 
+/** Directory entries kept in each process by default: a lookup is one hash probe, not a query. */
+export const DIRECTORY_CACHE = 100_000;
+
 export class Dispatch {
   readonly store: Store;
+  // Known logins only: a login registered meanwhile must be found at once. An entry goes stale
+  // when its owner moves; the old cell's tombstone says so and the portal calls `forget` (move.ts).
+  readonly #directory: LRUCache<string, string>;
 
-  private constructor(store: Store) {
+  private constructor(store: Store, cacheSize: number) {
     this.store = store;
+    this.#directory = new LRUCache({ max: Math.max(1, cacheSize) });
   }
 
-  static async open(store: Store): Promise<Dispatch> {
+  static async open(store: Store, cacheSize = DIRECTORY_CACHE): Promise<Dispatch> {
     await migrate(store, 'dispatch', DISPATCH_MIGRATIONS);
-    return new Dispatch(store);
+    return new Dispatch(store, cacheSize);
   }
 
   /** Step one of login: the cell hosting this login. */
   async locate(rawLogin: string): Promise<string> {
-    const row = await this.store.get<{ cell_id: string }>('SELECT cell_id FROM directory WHERE login = ?', [normalLogin(rawLogin)]);
+    const login = normalLogin(rawLogin);
+    const cached = this.#directory.get(login);
+    if (cached) return cached;
+    const row = await this.store.get<{ cell_id: string }>('SELECT cell_id FROM directory WHERE login = ?', [login]);
     if (!row) throw new CoreError('unknown-login', 'This login is not known. Check it and try again.', 'login');
+    this.#directory.set(login, row.cell_id);
     return row.cell_id;
+  }
+
+  /** Drops a cached directory entry: its login moved (here, or in another process, as a tombstone said). */
+  forget(login: string): void {
+    this.#directory.delete(login);
+  }
+
+  /** Points a login at its new cell, if it is still where the mover found it. */
+  async relocate(login: string, from: string, to: string): Promise<void> {
+    await this.store.transaction(async (tx) => {
+      const { changes } = await tx.run('UPDATE directory SET cell_id = ? WHERE login = ? AND cell_id = ?', [to, login, from]);
+      if (changes) {
+        await tx.run('UPDATE cells SET user_count = user_count - 1 WHERE id = ?', [from]);
+        await tx.run('UPDATE cells SET user_count = user_count + 1 WHERE id = ?', [to]);
+      }
+    });
+    this.forget(login);
   }
 
   async cells(): Promise<CellInfo[]> {
@@ -106,5 +135,6 @@ export class Dispatch {
       const { changes } = await tx.run('DELETE FROM directory WHERE login = ? AND cell_id = ?', [login, cellId]);
       await tx.run('UPDATE cells SET user_count = user_count - ? WHERE id = ?', [changes, cellId]);
     });
+    this.forget(login);
   }
 }

@@ -38,4 +38,31 @@ export const DISPATCH_MIGRATIONS: readonly Migration[] = [
       updated_at BIGINT NOT NULL
     )${t.tableSuffix}`,
   ],
+  // Growing past one machine (issue 8): the moves of owners between cells (one row per owner while
+  // and after it moves, so a second mover refuses and a broken move can be taken up again), the
+  // traffic each cell receives a minute (every gateway process adds its counts), and the lease
+  // by which one watchdog at a time rebalances.
+  (t) => [
+    `CREATE TABLE moves (
+      login ${t.key} NOT NULL PRIMARY KEY,
+      from_cell ${t.key} NOT NULL,
+      to_cell ${t.key} NOT NULL,
+      state ${t.key} NOT NULL,
+      records BIGINT NOT NULL DEFAULT 0,
+      started_at BIGINT NOT NULL,
+      updated_at BIGINT NOT NULL
+    )${t.tableSuffix}`,
+    `CREATE TABLE cell_traffic (
+      cell_id ${t.key} NOT NULL,
+      minute BIGINT NOT NULL,
+      requests BIGINT NOT NULL,
+      PRIMARY KEY (cell_id, minute)
+    )${t.tableSuffix}`,
+    `CREATE TABLE watchdog_lease (
+      id INTEGER NOT NULL PRIMARY KEY,
+      holder ${t.key} NOT NULL,
+      until_ms BIGINT NOT NULL
+    )${t.tableSuffix}`,
+    `CREATE INDEX sessions_by_cell ON sessions (cell_id)`,
+  ],
 ];

@@ -113,6 +113,29 @@ export class Sessions {
     return next;
   }
 
+  /**
+   * Sessions in flight follow their user to another cell: the cell, and each open locker unlock
+   * under its database's new address (`rename` maps `<cell>:<db>`; undefined drops it).
+   */
+  async follow(login: string, cellId: string, rename: (key: string) => string | undefined): Promise<void> {
+    await this.#store.transaction(async (tx) => {
+      const rows = await tx.all<{ token_hash: string; unlocks: string | null }>('SELECT token_hash, unlocks FROM sessions WHERE login = ?', [login]);
+      for (const row of rows) {
+        const unlocks = Object.entries(row.unlocks ? (JSON.parse(row.unlocks) as Record<string, number>) : {}).flatMap(([key, until]) => {
+          const renamed = rename(key);
+          return renamed ? [[renamed, until]] : [];
+        });
+        await tx.run('UPDATE sessions SET cell_id = ?, unlocks = ? WHERE token_hash = ?', [cellId, JSON.stringify(Object.fromEntries(unlocks)), row.token_hash]);
+      }
+    });
+    this.forgetLogin(login);
+  }
+
+  /** Drops this process's cached sessions of a login, so the next request reads them afresh. */
+  forgetLogin(login: string): void {
+    this.#cache.forEach((s, token) => s.login === login && this.#cache.delete(token));
+  }
+
   async end(token: string): Promise<void> {
     this.#cache.delete(token);
     await this.#store.run('DELETE FROM sessions WHERE token_hash = ?', [hash(token)]);

@@ -1,6 +1,7 @@
 // The planner's table, in its own migration kind ('planner') on the cell's store. Times are UTC
 // milliseconds; a day's or a week's events are one range read on (owner, starts_at).
 import type { Migration } from '../store/migrate.ts';
+import { OWNED_TABLES } from '../cell/export.ts';
 
 export const PLANNER_MIGRATIONS: readonly Migration[] = [
   (t) => [
@@ -18,3 +19,6 @@ export const PLANNER_MIGRATIONS: readonly Migration[] = [
     `CREATE INDEX planner_by_owner ON planner_events (owner, starts_at)`,
   ],
 ];
+
+// A user's events move with them to another cell (issue 8, core/cell/export.ts), numbered afresh.
+OWNED_TABLES.push({ table: 'planner_events', owner: 'owner', id: 'id' });

@@ -24,6 +24,7 @@ export function homeRoutes(router: Router<GatewayState>): void {
       alarms: links.alarms(),
       planner: links.day(),
       mail: `${links.base}/mail`,
+      sync: `${links.base}/sync`,
       next: next === null ? undefined : links.home(from + next),
       prev: from > 0 ? links.home(Math.max(0, from - shown.length)) : undefined,
       logout: links.logout(),

@@ -16,6 +16,8 @@ import { syncmlBytes } from './syncml-bytes.ts';
 import { alarmTickCost } from './alarms.ts';
 import { checkTimes, mailScreenSizes } from './mail.ts';
 import { startMailLab } from '../support/mail-lab.ts';
+import { lookupLatency, moveThroughput } from './cells.ts';
+import { syncBench } from './sync.ts';
 import { startGateway } from '../support/client.ts';
 import { closeTestPortals } from '../support/system.ts';
 import { BUDGETS } from '../../gateway/device.ts';
@@ -117,27 +119,14 @@ async function mysqlReachable(): Promise<boolean> {
   }
 }
 
-/** Bases for one part's systems: SQLite in a new directory, and MariaDB beside it when it answers. */
-async function benchStores(prefix: string): Promise<{ dir: string; stores: [string, string][] }> {
-  const dir = mkdtempSync(join(tmpdir(), 'gw-bench-'));
-  const stores: [string, string][] = [['sqlite', `sqlite:${dir}`]];
-  if (MYSQL && (await mysqlReachable())) {
-    const url = new URL(MYSQL);
-    url.pathname = `/${prefix}_${process.pid}`;
-    stores.push(['mariadb', url.toString()]);
-  } else console.log(`(MariaDB at ${MYSQL} not reachable: skipped)`);
-  return { dir, stores };
-}
-
 async function search() {
   console.log(`\n## Search latency, one database of ${RECORDS} records, 10 results a page (ms)`);
-  const { dir, stores } = await benchStores('bench');
+  const { stores, cleanup } = await benchStores('search');
   const results: Record<string, Awaited<ReturnType<typeof searchLatency>>> = {};
   try {
     for (const [name, base] of stores) results[name] = await searchLatency(base, RECORDS, 100);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
-    if (stores.length > 1) await dropMysqlDatabases(stores[1][1]);
+    await cleanup();
   }
   const names = Object.keys(results);
   console.log(`${pad('search', 24)}${names.map((n) => pad(`${n} p50`, 13) + pad(`${n} p99`, 13)).join('')}found/page`);
@@ -160,6 +149,58 @@ async function sharing() {
     console.log(`a fresh assertion (sign, public-key lookup, verify): ${assertionMicros.toFixed(0)} µs, paid about once a minute per reader and cell`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The stores a part compares: SQLite in a temporary directory, and MariaDB when it answers. */
+async function benchStores(label: string): Promise<{ stores: [string, string][]; cleanup: () => Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'gw-bench-'));
+  const stores: [string, string][] = [['sqlite', `sqlite:${dir}`]];
+  if (MYSQL && (await mysqlReachable())) {
+    const url = new URL(MYSQL);
+    url.pathname = `/bench_${label}_${process.pid}`;
+    stores.push(['mariadb', url.toString()]);
+  } else console.log(`(MariaDB at ${MYSQL} not reachable: skipped)`);
+  return {
+    stores,
+    cleanup: async () => {
+      rmSync(dir, { recursive: true, force: true });
+      if (stores.length > 1) await dropMysqlDatabases(stores[1][1]);
+    },
+  };
+}
+
+/** A base of its own beside `base`: a subdirectory, or a database-name suffix. */
+const beside = (base: string, name: string) => (base.startsWith('mysql:') ? `${base}_${name}` : `${base}/${name}`);
+
+const DIRECTORY_USERS = Number(process.env.BENCH_DIRECTORY_USERS || 1_000_000);
+const MOVE_RECORDS = Number(process.env.BENCH_MOVE_RECORDS || 20_000);
+
+async function cells() {
+  const { stores, cleanup } = await benchStores('cells');
+  try {
+    console.log(`\n## Login lookup (step one: login → cell), 20,000 lookups, µs; uncached = a cache of one entry, cached = a warm set of 10,000`);
+    console.log(`${pad('store', 10)}${pad('users', 11)}${pad('filled in', 12)}${pad('uncached p50', 14)}${pad('uncached p99', 14)}${pad('cached p50', 12)}${pad('cached p99', 12)}uncached/cached p50`);
+    for (const [name, base] of stores) {
+      for (const r of await lookupLatency(beside(base, 'lookup'), [10_000, DIRECTORY_USERS])) {
+        const row = [name, r.users, `${r.fillSeconds.toFixed(1)} s`, r.uncached.p50.toFixed(1), r.uncached.p99.toFixed(1), r.cached.p50.toFixed(2), r.cached.p99.toFixed(2), (r.uncached.p50 / r.cached.p50).toFixed(0)];
+        console.log(row.map((c, i) => pad(c, [10, 11, 12, 14, 14, 12, 12, 0][i])).join(''));
+      }
+    }
+    console.log(`\n## Moving an owner with a shared database of ${MOVE_RECORDS} records to another cell (records/s; the writer adds records through the old address all along)`);
+    console.log(`${pad('store', 10)}${pad('writer', 8)}${pad('seconds', 10)}${pad('records/s', 12)}${pad('writes during', 15)}every write once`);
+    for (const [name, base] of stores) {
+      const rates: number[] = [];
+      for (const withWriter of [false, true]) {
+        const r = await moveThroughput(beside(base, withWriter ? 'move_w' : 'move'), MOVE_RECORDS, withWriter);
+        rates.push(r.rate);
+        console.log([pad(name, 10), pad(withWriter ? 'yes' : 'no', 8), pad(r.seconds.toFixed(2), 10), pad(r.rate.toFixed(0), 12), pad(withWriter ? r.writes : '-', 15), r.exact ? 'yes' : 'NO'].join(''));
+      }
+      console.log(`${name}: ratio with writer / without ${(rates[1] / rates[0]).toFixed(2)}`);
+    }
+    console.log('(search latency on 100,000 records, SQLite beside MariaDB: the search part)');
+  } finally {
+    await cleanup();
   }
 }
 
@@ -214,18 +255,32 @@ async function mail() {
     console.log(`\n(mail lab not started, mail skipped: ${(err as Error).message.split('\n')[0]})`);
     return;
   }
-  const { dir, stores } = await benchStores('benchmail');
+  const { stores, cleanup } = await benchStores('mail');
   try {
     console.log('\n## Mail: checking new messages from the local Dovecot into the inbox (parsed, stored, one transaction each)');
     for (const line of await checkTimes(stores)) console.log(line);
     console.log('\n## Mail screens in bytes (30 messages in the inbox; a 1.5 KB message)');
-    for (const line of await mailScreenSizes(`sqlite:${dir}`)) console.log(line);
+    for (const line of await mailScreenSizes(stores[0][1])) console.log(line);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
-    for (const [, base] of stores.slice(1)) await dropMysqlDatabases(base);
+    await cleanup();
   }
 }
 
-// BENCH_ONLY=sizes,throughput,search,sharing,tls,syncml-bytes,alarms,mail runs some parts, for working on one figure.
+async function sync() {
+  const sizes = (process.env.BENCH_SYNC_CONTACTS || '1000,10000').split(',').map(Number);
+  const rows = await syncBench(sizes);
+  console.log('\n## Slow sync of N contacts from SyncEvolution (client, file backend): our /sync against syncevo-http-server, same data, same run (best of two alternated rounds each)');
+  const cols = ['contacts', 'ours xml s', 'peer s', 'ours/peer', 'ours wbxml s', 'xml bytes', 'wbxml bytes', 'wbxml/xml'];
+  console.log(cols.map((c) => pad(c, 14)).join(''));
+  for (const r of rows) {
+    const xml = r.oursXml.up + r.oursXml.down;
+    const wbxml = r.oursWbxml.up + r.oursWbxml.down;
+    const cells = [r.contacts, r.oursXml.seconds.toFixed(1), r.peer.seconds.toFixed(1), (r.oursXml.seconds / r.peer.seconds).toFixed(2), r.oursWbxml.seconds.toFixed(1), xml, wbxml, (wbxml / xml).toFixed(2)];
+    console.log(cells.map((c) => pad(c, 14)).join(''));
+  }
+  console.log('bytes: both directions on the wire, HTTP headers included; target ours/peer <= 1.00');
+}
+
+// BENCH_ONLY=sizes,throughput,search,sharing,tls,syncml-bytes,alarms,mail,cells,sync runs some parts, for working on one figure.
 const only = process.env.BENCH_ONLY?.split(',');
-for (const [name, part] of Object.entries({ sizes, throughput, search, sharing, tls, 'syncml-bytes': syncmlWire, alarms, mail })) if (!only || only.includes(name)) await part();
+for (const [name, part] of Object.entries({ sizes, throughput, search, sharing, tls, 'syncml-bytes': syncmlWire, alarms, mail, cells, sync })) if (!only || only.includes(name)) await part();

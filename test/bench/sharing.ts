@@ -10,14 +10,19 @@ export interface ReadCost {
   assertionMicros: number;
 }
 
+/** Two cells, an owner on the first with a database `name`, a reader on the second. */
+export async function ownerAndReader(portal: Portal, name: string) {
+  await portal.addCell('c1', 10);
+  await portal.addCell('c2', 10);
+  const owner = await portal.register('owner', 'secret', 'Owner');
+  const reader = await portal.register('reader', 'secret', 'Reader');
+  return { owner, reader, ref: await portal.createDatabase(owner, name) };
+}
+
 export async function sharedReadCost(base: string, rounds = 4, reads = 2000): Promise<ReadCost> {
   const portal = await Portal.open(base);
   try {
-    await portal.addCell('c1', 10);
-    await portal.addCell('c2', 10);
-    const owner = await portal.register('owner', 'secret', 'Owner');
-    const reader = await portal.register('reader', 'secret', 'Reader');
-    const ref = await portal.createDatabase(owner, 'Shared');
+    const { owner, reader, ref } = await ownerAndReader(portal, 'Shared');
     const f = (await portal.addField(owner, ref, { name: 'Note', type: 'text' })).id;
     await portal.importRecords(owner, ref, Array.from({ length: 100 }, (_, i) => ({ [f]: `note ${i}` })));
     await portal.share(owner, ref, 'reader', 'read');

@@ -34,7 +34,7 @@ const EMPTY_MODELS = emptyLists(REALISTIC) as typeof REALISTIC;
 const text = (markup: Markup, body: Buffer) => iconv.decode(body, markup === 'chtml' ? 'shift_jis' : 'utf-8');
 
 test('templates/README.md names the views, and each markup has a template for each', (t) => {
-  t.deepEqual(VIEWS, ['login', 'password', 'home', 'database', 'record', 'record_form', 'db_form', 'field_form', 'confirm', 'search', 'results', 'share', 'locker', 'unlock', 'error', 'alarms', 'alarm_list', 'contact_form', 'alarm_form', 'planner_day', 'planner_week', 'event', 'event_form', 'mail_home', 'mail_list', 'mail_message', 'mail_compose', 'mail_account']);
+  t.deepEqual(VIEWS, ['login', 'password', 'home', 'database', 'record', 'record_form', 'db_form', 'field_form', 'confirm', 'search', 'results', 'share', 'locker', 'unlock', 'sync_home', 'sync_portal_form', 'sync_portal', 'error', 'alarms', 'alarm_list', 'contact_form', 'alarm_form', 'planner_day', 'planner_week', 'event', 'event_form', 'mail_home', 'mail_list', 'mail_message', 'mail_compose', 'mail_account']);
   t.deepEqual(Object.keys(REALISTIC), VIEWS);
   for (const markup of MARKUPS) {
     const files = readdirSync(join(TEMPLATES, markup)).filter((f) => !f.startsWith('_'));
@@ -217,8 +217,7 @@ test('html: every POST form of a session sends the anti-forgery secret, a GET fo
       }
     }
   }
-  t.is(posts, 12, 'login, password, record_form, db_form, field_form, confirm, share, locker, unlock, contact_form, alarm_form and event_form post');
-  t.is(posts, 14, 'login, password, record_form, db_form, field_form, confirm, share, locker, unlock, mail_home (a Check per account), mail_message (Send again), mail_compose and mail_account post');
+  t.is(posts, 21, 'login, password, record_form, db_form, field_form, confirm, share, locker, unlock, sync_home (policy, MD5), sync_portal_form, sync_portal, contact_form, alarm_form, event_form, mail_home (a Check per account), mail_message (Send again), mail_compose and mail_account post');
   // The locker's first form creates the password: it posts the secret too.
   t.true(text('html', render(device, 'locker', { ...REALISTIC.locker, hasLocker: false }).body).includes(token));
 });

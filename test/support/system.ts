@@ -21,6 +21,18 @@ export async function openTestPortal(options?: PortalOptions, base = freshBase()
   return portal;
 }
 
+/**
+ * A fresh system with the given cells (capacity 100; a URL, or the default store) and users
+ * registered in order, each with the password `<login>-pass`.
+ */
+export async function openSystem(cells: Record<string, string | undefined>, logins: readonly string[], base = freshBase()) {
+  const portal = await openTestPortal({}, base);
+  for (const [id, url] of Object.entries(cells)) await portal.addCell(id, 100, url);
+  const users = [];
+  for (const login of logins) users.push(await portal.register(login, `${login}-pass`, login));
+  return { portal, users, base };
+}
+
 /** Closes one portal now (its connections go back at once), rather than with the test file. */
 export async function closeTestPortal(portal: Portal): Promise<void> {
   const i = opened.indexOf(portal);

@@ -1,0 +1,111 @@
+// The SyncML server with recorded real messages, and with malformed or unexpected ones: each gets
+// the right SyncML status (or HTTP status, when there is no SyncML to answer in), and stored data
+// stays as it was.
+import test from 'ava';
+import { withGateway, type Running } from '../support/client.ts';
+import { closeTestPortals } from '../support/system.ts';
+import { adapt, fixture, post } from '../support/syncml.ts';
+import { namesOf, openContacts, addRecord } from '../support/contacts.ts';
+import { textAt } from '../../transcode/syncml/tree.ts';
+import { encodeSyncml } from '../../transcode/wbxml/syncml.ts';
+
+test.after.always(closeTestPortals);
+
+/** Message 1 of the recorded slow sync, then message 2 (the client's Adds), as our server answers them. */
+async function slowSync(gw: Running, edit: (msg2: string) => string = (m) => m) {
+  const url = `${gw.base}/sync`;
+  const first = await post(url, adapt(fixture('02-slow-first-sync', '001-req.xml'), url, 'demo', 'demo'));
+  const second = await post(first.respUri!, edit(adapt(fixture('02-slow-first-sync', '002-req.xml'), first.respUri!, 'demo', 'demo')));
+  return { first, second };
+}
+
+test('a recorded slow sync replayed: authenticated, alerted, adds stored, the server sends its contacts and takes the Map', async (t) => {
+  await withGateway(async (gw) => {
+    await openContacts(gw.portal, 'demo');
+    await addRecord(gw.portal, 'demo', { Name: 'Sam Server', 'Given name': 'Sam', 'Family name': 'Server' });
+    const { first, second } = await slowSync(gw);
+    t.deepEqual(first.statuses, ['SyncHdr:212', 'Put:200', 'Get:200', 'Alert:200']);
+    t.deepEqual(first.commands.map((c) => c.name), ['Results', 'Alert']);
+    t.true(first.final);
+    t.deepEqual(second.statuses, ['SyncHdr:200', 'Sync:200', 'Add:201', 'Add:201']);
+    t.deepEqual(await namesOf(gw.portal, 'demo'), ['Carla Client', 'Dana Duplicate', 'Sam Server']);
+    const sync = second.commands.find((c) => c.name === 'Sync')!;
+    t.is(textAt(sync, 'NumberOfChanges'), '1');
+    t.is(textAt(sync, 'Add/Item/Data').includes('FN:Sam Server'), true);
+  });
+});
+
+test('what is not SyncML gets an HTTP error and changes nothing', async (t) => {
+  await withGateway(async (gw) => {
+    const url = `${gw.base}/sync`;
+    t.is((await fetch(url)).status, 405);
+    t.is((await post(url, 'hello', 'text/plain')).http, 415);
+    t.is((await post(url, 'not xml at all')).http, 400);
+    const recorded = adapt(fixture('02-slow-first-sync', '001-req.xml'), url, 'demo', 'demo');
+    t.is((await post(url, recorded.slice(0, recorded.length / 2))).http, 400, 'a message cut in half');
+    t.is((await post(url, '<?xml version="1.0"?><Html/>')).http, 400);
+    t.is((await post(url, "<SyncML xmlns='SYNCML:SYNCML1.2'><SyncBody/></SyncML>")).http, 400, 'no header');
+  });
+});
+
+test('a header SyncML cannot take gets its status: version 505, no session 400, no or wrong credentials 407/401', async (t) => {
+  await withGateway(async (gw) => {
+    const url = `${gw.base}/sync`;
+    const recorded = adapt(fixture('02-slow-first-sync', '001-req.xml'), url, 'demo', 'demo');
+    const v2 = recorded.replace('<VerDTD>1.2</VerDTD>', '<VerDTD>2.0</VerDTD>').replace("SYNCML:SYNCML1.2", 'SYNCML:SYNCML2.0');
+    t.is((await post(url, v2)).statuses[0], 'SyncHdr:505');
+    t.is((await post(url, recorded.replace(/<SessionID>\d+<\/SessionID>/, ''))).statuses[0], 'SyncHdr:400');
+    const noCred = await post(url, recorded.replace(/<Cred>.*?<\/Cred>/s, ''));
+    t.is(noCred.statuses[0], 'SyncHdr:407');
+    t.true(noCred.statuses.slice(1).every((s) => s.endsWith(':407')), 'every command is refused');
+    t.regex(noCred.text, /<Chal>.*syncml:auth-basic/);
+    const wrong = await post(url, adapt(fixture('02-slow-first-sync', '001-req.xml'), url, 'demo', 'WRONG'));
+    t.is(wrong.statuses[0], 'SyncHdr:401');
+    t.is(wrong.respUri, undefined, 'no session for a wrong password');
+    // The recorded MD5 credentials (alice's, for another server's nonce) are not good here either.
+    const md5 = fixture('02-slow-first-sync', '001-req.xml').replace(/<LocName>alice/, '<LocName>demo');
+    t.is((await post(url, md5)).statuses[0], 'SyncHdr:401');
+  });
+});
+
+test('unexpected commands get their status and store nothing: unknown datastore, Sync without Alert, bad items, unknown commands', async (t) => {
+  await withGateway(async (gw) => {
+    await openContacts(gw.portal, 'demo');
+    const url = `${gw.base}/sync`;
+    const recorded = adapt(fixture('02-slow-first-sync', '001-req.xml'), url, 'demo', 'demo');
+    const unknownStore = await post(url, recorded.replace('<Target><LocURI>addressbook</LocURI>', '<Target><LocURI>wine-cellar</LocURI>'));
+    t.true(unknownStore.statuses.includes('Alert:404'));
+    t.false(unknownStore.commands.some((c) => c.name === 'Alert'));
+
+    // A Sync in a session that alerted nothing (a new session: the first message's Alert removed).
+    const noAlert = recorded.replace(/<Alert>.*<\/Alert>/s, '').replace('<Final/>', fixture('02-slow-first-sync', '002-req.xml').match(/<Sync>.*<\/Sync>/s)![0] + '<Final/>');
+    const orphan = await post(url, noAlert);
+    t.true(orphan.statuses.includes('Sync:404'));
+    t.deepEqual(await namesOf(gw.portal, 'demo'), []);
+
+    // In a real session: one good item, one that is not a vCard, one with no Data, an unknown command.
+    const { second } = await slowSync(gw, (msg) =>
+      msg
+        .replace(/(<Add><CmdID>6<\/CmdID>.*?<Data>)<!\[CDATA\[.*?\]\]>/s, '$1<![CDATA[BEGIN:VCALENDAR\nEND:VCALENDAR\n]]>')
+        .replace('</Sync>', `<Add><CmdID>89</CmdID><Meta><Type xmlns='syncml:metinf'>text/vcard</Type></Meta><Item><Source><LocURI>long.vcf</LocURI></Source><Data>BEGIN:VCARD\nVERSION:3.0\nN:Long;Lou;;;\nFN:Lou Long\nNOTE:${'x'.repeat(12_000)}\nEND:VCARD\n</Data></Item></Add>` + "<Add><CmdID>90</CmdID><Item><Source><LocURI>x.vcf</LocURI></Source></Item></Add><Copy><CmdID>91</CmdID></Copy></Sync><Exec><CmdID>92</CmdID></Exec>"),
+    );
+    // The good item is stored; the one that is not a vCard is refused (415), one whose note is
+    // longer than a text field holds and one without data are bad requests (400), commands we do
+    // not support get 406.
+    t.deepEqual(second.statuses, ['SyncHdr:200', 'Sync:200', 'Add:201', 'Add:415', 'Add:400', 'Add:400', 'Copy:406', 'Exec:406']);
+    t.deepEqual(await namesOf(gw.portal, 'demo'), ['Carla Client']);
+  });
+});
+
+test('a recorded WBXML message gets a WBXML answer', async (t) => {
+  await withGateway(async (gw) => {
+    const url = `${gw.base}/sync`;
+    const message = encodeSyncml(adapt(fixture('17-wbxml-slow', '001-req.wbxml'), url, 'demo', 'demo'));
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/vnd.syncml+wbxml' }, body: new Uint8Array(message) });
+    t.is(response.headers.get('content-type'), 'application/vnd.syncml+wbxml');
+    const answer = await post(url, new Uint8Array(encodeSyncml(adapt(fixture('17-wbxml-slow', '001-req.wbxml'), url, 'demo', 'demo'))), 'application/vnd.syncml+wbxml');
+    t.deepEqual(answer.statuses, ['SyncHdr:212', 'Put:200', 'Get:200', 'Alert:200']);
+    const cutShort = await post(url, new Uint8Array([2, 0xa4, 1, 0x6a, 0, 0x6d, 0x6c]), 'application/vnd.syncml+wbxml');
+    t.is(cutShort.http, 400, 'WBXML cut short');
+  });
+});
