@@ -417,16 +417,21 @@ export class Portal {
 
   // Mail --------------------------------------------------------------------------------
 
-  /** The mail application on the actor's own cell (one queue of remote servers for the whole portal). */
+  /** The mail application of one cell, for all its users (what the retry ticker works through). */
+  mailOfCell(cellId: string): Promise<Mail> {
+    let mail = this.#mail.get(cellId);
+    if (!mail) {
+      mail = this.cell(cellId).then((cell) => Mail.open(cell.id, cell.store, this.#mailOptions));
+      mail.catch(() => this.#mail.delete(cellId));
+      this.#mail.set(cellId, mail);
+    }
+    return mail;
+  }
+
+  /** The mail application on the actor's own cell, following a user who moved (one queue of remote servers for the whole portal). */
   async mail(actor: Actor): Promise<Mail> {
     const { cell, as } = await this.#home(actor);
-    let mail = this.#mail.get(cell.id);
-    if (!mail) {
-      mail = Mail.open(cell.id, cell.store, this.#mailOptions);
-      mail.catch(() => this.#mail.delete(cell.id));
-      this.#mail.set(cell.id, mail);
-    }
-    return actingAs(await mail, actor, as);
+    return actingAs(await this.mailOfCell(cell.id), actor, as);
   }
 
   async close(): Promise<void> {

@@ -35,6 +35,8 @@ export interface Config {
   publicUrl: string;
   /** How remote mail servers are treated: connections per server, time limit, retry wait, attachment quota. */
   mail: MailSettings;
+  /** How often failed mail sends and checks whose wait is over are retried; 0 stops it. */
+  mailRetryTickMs: number;
   /** The dispatch store, when not derived from storeUrl. */
   dispatchUrl?: string;
   /** Cells by id and the store URL this process reaches each at (registered on start when new). */
@@ -81,8 +83,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!env.TLS_CERT !== !env.TLS_KEY) throw new Error('TLS_CERT and TLS_KEY go together: give both PEM files or neither');
   const maxConnections = Number(env.LEGACY_TLS_MAX_CONNECTIONS || 64);
   if (!Number.isInteger(maxConnections) || maxConnections < 1) throw new Error(`LEGACY_TLS_MAX_CONNECTIONS must be a positive number, not "${env.LEGACY_TLS_MAX_CONNECTIONS}"`);
-  const tick = Number(env.ALARM_TICK_MS || 30_000);
-  if (!Number.isInteger(tick) || tick < 0) throw new Error(`ALARM_TICK_MS must be a number of milliseconds, not "${env.ALARM_TICK_MS}"`);
   for (const name of ['ALARM_SMTP_URL', 'SMS_SENDSMS_URL', 'PUBLIC_URL']) {
     if (env[name] && !URL.canParse(env[name])) throw new Error(`${name} must be a URL, not "${env[name]}"`);
   }
@@ -99,7 +99,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tlsCert: env.TLS_CERT || undefined,
     tlsKey: env.TLS_KEY || undefined,
     tlsHost: env.TLS_HOST || 'localhost',
-    alarmTickMs: tick,
+    alarmTickMs: countFrom('ALARM_TICK_MS', env.ALARM_TICK_MS, 30_000),
     alarmSmtpUrl: env.ALARM_SMTP_URL || undefined,
     alarmMailFrom: env.ALARM_MAIL_FROM || 'alarms@localhost',
     smsSendsmsUrl: env.SMS_SENDSMS_URL || undefined,
@@ -120,5 +120,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxSharedBytes: countFrom('REBALANCE_MAX_SHARED_BYTES', env.REBALANCE_MAX_SHARED_BYTES, 0),
       windowMinutes: countFrom('REBALANCE_WINDOW_MINUTES', env.REBALANCE_WINDOW_MINUTES, 5, 1),
     },
+    mailRetryTickMs: countFrom('MAIL_RETRY_TICK_MS', env.MAIL_RETRY_TICK_MS, 30_000),
   };
 }

@@ -13,7 +13,20 @@ export interface FormPart {
   next?: number;
 }
 
-export const loginLinks = { form: '/', login: '/login', password: '/login/password' };
+/**
+ * Where to go on inside a session after a login or an unlock: a path of ours relative to the
+ * session (`a/5`, `d/c1/3/r/7`), never a URL elsewhere; undefined when `raw` is not one.
+ */
+export function localNext(raw: string | undefined): string | undefined {
+  return raw && /^(?!.*\.\.)[A-Za-z0-9_-][A-Za-z0-9_/-]*$/.test(raw) ? raw : undefined;
+}
+
+/** The login steps; `next` (see localNext) rides along in their query to the session. */
+export const loginLinks = {
+  form: '/',
+  login: (next?: string) => `/login${query({ next: localNext(next) })}`,
+  password: (next?: string) => `/login/password${query({ next: localNext(next) })}`,
+};
 
 export class Links {
   readonly base: string;
@@ -71,6 +84,10 @@ export class Links {
   /** A path the core names relative to a session (an alarm's `d/c1/3/r/7`, `p/e/2`). */
   inSession(path: string) {
     return `${this.base}/${path}`;
+  }
+  /** One notice: opens what it is about (see routes/alarms.ts). */
+  notice(id: number) {
+    return `${this.base}/a/${id}`;
   }
   alarms(from = 0) {
     return `${this.base}/alarms${query({ from })}`;

@@ -9,6 +9,7 @@ import { startLegacyTls, type LegacyTlsServer } from './legacy-tls.ts';
 import { openDeployment } from '../core/deployment.ts';
 import { startWatchdog } from '../core/dispatch/watchdog.ts';
 import { startWatchdogs } from '../core/alarms/run.ts';
+import { startMailRetries } from '../core/mail/run.ts';
 import { emailChannel } from '../core/alarms/email.ts';
 import { smsChannel } from '../core/alarms/sms.ts';
 
@@ -27,6 +28,8 @@ const channels = {
   sms: config.smsSendsmsUrl ? smsChannel({ sendsmsUrl: config.smsSendsmsUrl, publicUrl: config.publicUrl }) : undefined,
 };
 const stopWatchdogs = config.alarmTickMs > 0 ? await startWatchdogs(portal, channels, config.alarmTickMs) : async () => {};
+// Beside them, "try again later" for mail: outbox messages and checks whose wait after a failure is over.
+const stopMailRetries = config.mailRetryTickMs > 0 ? await startMailRetries(portal, config.mailRetryTickMs) : async () => {};
 
 let https: HttpsServer | undefined;
 let legacy: LegacyTlsServer | undefined;
@@ -45,7 +48,7 @@ if (config.tlsPort !== undefined || config.legacyTlsPort !== undefined) {
 
 const closed = (s: { close(callback: () => void): unknown } | undefined) => new Promise<void>((resolve) => (s ? s.close(() => resolve()) : resolve()));
 const stop = () => {
-  Promise.all([closed(server), closed(https), legacy?.close(), watchdog?.stop(), stopWatchdogs()])
+  Promise.all([closed(server), closed(https), legacy?.close(), watchdog?.stop(), stopWatchdogs(), stopMailRetries()])
     .then(() => portal.close())
     .then(() => process.exit(0));
 };

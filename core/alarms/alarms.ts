@@ -1,15 +1,16 @@
 // A cell's alarms as its users see them: what fired (and how its delivery went), what is set, and
 // where email and SMS alarms go. The cell keeps the watch index in step through recordsWritten and
-// recordsRemoved; the watchdog (watchdog.ts) does the firing.
-import type { Store } from '../store/store.ts';
+// recordsRemoved, inside the transaction of the record write; the watchdog (watchdog.ts) does the firing.
+import type { SqlValue, Store } from '../store/store.ts';
 import { migrate } from '../store/migrate.ts';
 import { CellPart } from '../cell/part.ts';
-import { invalid } from '../errors.ts';
+import { invalid, notFound } from '../errors.ts';
 import type { AlarmEvent } from '../cell/fields.ts';
 import type { Actor, Database, Page } from '../cell/cell.ts';
 import { ALARM_MIGRATIONS } from './schema.ts';
 import { backfillWatches } from './backfill.ts';
 import { unwatchRecord, watchRecord, type RecordLike } from './record-alarms.ts';
+import { hideLocked } from './locked.ts';
 
 export type Delivery = 'none' | 'pending' | 'sending' | 'sent' | 'failed';
 
@@ -58,25 +59,36 @@ export class CellAlarms extends CellPart {
 
   // Kept in step by the cell -----------------------------------------------------------------
 
-  async recordsWritten(db: Database, records: readonly RecordLike[]): Promise<void> {
+  /** `tx`: the transaction that wrote the records, so records and watches commit together. */
+  async recordsWritten(tx: Store, db: Database, records: readonly RecordLike[]): Promise<void> {
     if (!db.fields.some((f) => f.type === 'alarm')) return;
-    for (const record of records) await watchRecord(this.store, db, record);
+    for (const record of records) await watchRecord(tx, db, record);
   }
 
-  async recordsRemoved(db: Database, recordIds: readonly number[]): Promise<void> {
-    for (const id of recordIds) await unwatchRecord(this.store, db, id);
+  async recordsRemoved(tx: Store, db: Database, recordIds: readonly number[]): Promise<void> {
+    for (const id of recordIds) await unwatchRecord(tx, db, id);
   }
 
   // What a user sees ------------------------------------------------------------------------
 
   /** What fired for the actor, newest first. */
   async notices(actor: Actor, offset: number, limit: number): Promise<Page<FiredNotice>> {
+    const items = await this.#notices(actor, 'ORDER BY id DESC LIMIT ? OFFSET ?', [limit + 1, offset]);
+    return { items: items.slice(0, limit), more: items.length > limit };
+  }
+
+  /** One notice of the actor's (what the link in an SMS or mail opens), marked seen. */
+  async notice(actor: Actor, id: number): Promise<FiredNotice> {
+    const [notice] = await this.#notices(actor, 'AND id = ?', [id]);
+    if (!notice) throw notFound('This alarm does not exist.');
+    await this.markSeen(actor, [id]);
+    return notice;
+  }
+
+  async #notices(actor: Actor, rest: string, params: SqlValue[]): Promise<FiredNotice[]> {
     this.mustHost(actor);
-    const rows = await this.store.all<NoticeRow>(
-      'SELECT id, title, link, channel, fired_at, seen, delivery, attempts, last_error FROM alarm_notices WHERE owner = ? ORDER BY id DESC LIMIT ? OFFSET ?',
-      [actor.login, limit + 1, offset],
-    );
-    const items = rows.slice(0, limit).map((r) => ({
+    const rows = await this.store.all<NoticeRow>(`SELECT id, title, link, channel, fired_at, seen, delivery, attempts, last_error FROM alarm_notices WHERE owner = ? ${rest}`, [actor.login, ...params]);
+    const items = rows.map((r) => ({
       id: Number(r.id),
       title: r.title,
       link: r.link,
@@ -87,7 +99,7 @@ export class CellAlarms extends CellPart {
       attempts: Number(r.attempts),
       lastError: r.last_error,
     }));
-    return { items, more: rows.length > limit };
+    return hideLocked(this.store, items, actor.unlocked);
   }
 
   async unseenCount(actor: Actor): Promise<number> {
@@ -118,7 +130,7 @@ export class CellAlarms extends CellPart {
       done: r.target !== null && r.due_at === null,
       holds: Boolean(Number(r.holds)),
     }));
-    return { items, more: rows.length > limit };
+    return { items: await hideLocked(this.store, items, actor.unlocked), more: rows.length > limit };
   }
 
   async contact(actor: Actor): Promise<Contact> {

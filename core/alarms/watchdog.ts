@@ -5,6 +5,8 @@
 import type { Store } from '../store/store.ts';
 import type { AlarmEvent } from '../cell/fields.ts';
 import type { Channels } from './channels.ts';
+import { startTicker } from '../ticker.ts';
+import { hideLocked } from './locked.ts';
 
 export interface WatchdogOptions {
   /** The clock: tests move it by hand. */
@@ -32,7 +34,7 @@ export interface TickReport {
 type DueRow = { id: number; owner: string; channel: string; title: string; link: string };
 
 const marks = (n: number) => Array(n).fill('?').join(', ');
-type OwedRow = { id: number; channel: string; address: string | null; title: string; attempts: number; next_try_at: number };
+type OwedRow = { id: number; channel: string; address: string | null; title: string; link: string; attempts: number; next_try_at: number };
 
 const ADDRESS_COLUMN = { email: 'email', sms: 'phone' } as const;
 const NO_ADDRESS = { email: 'No email address is set for alarms.', sms: 'No phone number is set for alarms.' } as const;
@@ -46,8 +48,7 @@ export class Watchdog {
   readonly #backoff: number;
   readonly #lease: number;
   readonly #log: (err: unknown) => void;
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<unknown> = Promise.resolve();
+  #stop: () => Promise<void> = async () => {};
 
   constructor(store: Store, channels: Channels, options: WatchdogOptions = {}) {
     this.store = store;
@@ -75,20 +76,11 @@ export class Watchdog {
 
   /** Ticks every `intervalMs` until stop(); a tick never overlaps the previous one. */
   start(intervalMs: number): void {
-    const loop = () => {
-      this.#running = this.tick()
-        .catch(this.#log)
-        .then(() => {
-          if (this.#timer) this.#timer = setTimeout(loop, intervalMs);
-        });
-    };
-    this.#timer = setTimeout(loop, 0);
+    this.#stop = startTicker(intervalMs, () => this.tick(), this.#log);
   }
 
   async stop(): Promise<void> {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    await this.#running;
+    await this.#stop();
   }
 
   /** Fires up to one batch of due watches; returns whether a full batch was found (more may wait). */
@@ -129,9 +121,10 @@ export class Watchdog {
   /** The second half: sends what the outbox owes now, one claimed notice at a time. */
   async deliverOwed(report: TickReport): Promise<void> {
     const now = this.#now();
-    const owed = await this.store.all<OwedRow>(
-      'SELECT id, channel, address, title, attempts, next_try_at FROM alarm_notices WHERE next_try_at <= ? ORDER BY next_try_at LIMIT ?',
-      [now, this.#batch],
+    // Email and SMS leave the gateway: they never name what is in a locked database.
+    const owed = await hideLocked(
+      this.store,
+      await this.store.all<OwedRow>('SELECT id, channel, address, title, link, attempts, next_try_at FROM alarm_notices WHERE next_try_at <= ? ORDER BY next_try_at LIMIT ?', [now, this.#batch]),
     );
     report.rowsRead += owed.length;
     for (const n of owed) {

@@ -232,16 +232,17 @@ export class Cell {
     const options = fieldOptions('alarm', spec as NewField, before.fields);
     const changed = { ...field, options };
     if (valueKind(changed, before.fields) !== valueKind(field, before.fields)) throw invalid('The limits of this alarm are of another kind: add a new alarm field to watch that.', 'watch');
+    // The new setting and every record's watch under it commit together.
+    const db = { ...before, fields: before.fields.map((f) => (f.id === fieldId ? changed : f)) };
     await this.store.transaction(async (tx) => {
       await tx.run('UPDATE fields SET options = ? WHERE id = ?', [JSON.stringify(options), fieldId]);
-      await tx.run('UPDATE dbs SET fields_version = fields_version + 1 WHERE id = ?', [dbId]);
+      await touchDb(tx, 'fields_version = fields_version + 1', [], dbId);
+      for (let offset = 0, more = true; more; offset += 500) {
+        const page = await pageRecords(tx, dbId, offset, 500);
+        await this.alarms.recordsWritten(tx, db, page.records);
+        more = page.more;
+      }
     });
-    const db = await this.access(actor, dbId);
-    for (let offset = 0, more = true; more; offset += 500) {
-      const page = await pageRecords(this.store, dbId, offset, 500);
-      await this.alarms.recordsWritten(db, page.records);
-      more = page.more;
-    }
     return changed;
   }
 
@@ -261,8 +262,7 @@ export class Cell {
   async createRecord(actor: Actor, dbId: number, input: RecordInput): Promise<number> {
     const db = await this.access(actor, dbId, 'write');
     const values = readInput(db.fields, input);
-    const [id] = await insertRecords(this.store, dbId, db.fields, [values]);
-    await this.alarms.recordsWritten(db, [{ id, values }]);
+    const [id] = await insertRecords(this.store, dbId, db.fields, [values], (tx, [id]) => this.alarms.recordsWritten(tx, db, [{ id, values }]));
     return id;
   }
 
@@ -270,24 +270,20 @@ export class Cell {
   async importRecords(actor: Actor, dbId: number, inputs: readonly RecordInput[]): Promise<number[]> {
     const db = await this.access(actor, dbId, 'write');
     const batch = inputs.map((input) => readInput(db.fields, input));
-    const ids = await insertRecords(this.store, dbId, db.fields, batch);
-    await this.alarms.recordsWritten(db, ids.map((id, i) => ({ id, values: batch[i] })));
-    return ids;
+    return insertRecords(this.store, dbId, db.fields, batch, (tx, ids) => this.alarms.recordsWritten(tx, db, ids.map((id, i) => ({ id, values: batch[i] }))));
   }
 
   async updateRecord(actor: Actor, dbId: number, recordId: number, input: RecordInput): Promise<void> {
     const db = await this.access(actor, dbId, 'write');
     const record = await this.mustFind(dbId, recordId);
     const values = readInput(db.fields, input, record.values);
-    await replaceRecord(this.store, dbId, recordId, db.fields, values);
-    await this.alarms.recordsWritten(db, [{ id: recordId, values }]);
+    await replaceRecord(this.store, dbId, recordId, db.fields, values, (tx) => this.alarms.recordsWritten(tx, db, [{ id: recordId, values }]));
   }
 
   async deleteRecord(actor: Actor, dbId: number, recordId: number): Promise<void> {
     const db = await this.access(actor, dbId, 'write');
     await this.mustFind(dbId, recordId);
-    await removeRecord(this.store, dbId, recordId);
-    await this.alarms.recordsRemoved(db, [recordId]);
+    await removeRecord(this.store, dbId, recordId, (tx) => this.alarms.recordsRemoved(tx, db, [recordId]));
   }
 
   async search(actor: Actor, dbId: number, query: Query, offset: number, limit: number): Promise<{ db: Database } & Page<StoredRecord>> {

@@ -182,14 +182,14 @@ export class OwnerCopy {
         const known = copy.records.get(id);
         if (!known) fresh.push(row);
         else if (known.data !== row.data) {
-          await replaceRecord(this.target, copy.targetId, known.id, copy.targetFields, this.#values(copy, row.data), Number(row.updated_at));
+          await replaceRecord(this.target, copy.targetId, known.id, copy.targetFields, this.#values(copy, row.data), undefined, Number(row.updated_at));
           known.data = row.data;
           this.written++;
         }
       }
       if (fresh.length) {
         const times = fresh.map((r) => ({ created: Number(r.created_at), updated: Number(r.updated_at) }));
-        const ids = await insertRecords(this.target, copy.targetId, copy.targetFields, fresh.map((r) => this.#values(copy, r.data)), times);
+        const ids = await insertRecords(this.target, copy.targetId, copy.targetFields, fresh.map((r) => this.#values(copy, r.data)), undefined, times);
         fresh.forEach((r, i) => copy.records.set(Number(r.id), { id: ids[i], data: r.data }));
         await noteIds(read, copy.sourceId, 'r', fresh.map((r, i) => [Number(r.id), ids[i]]));
         this.written += fresh.length;

@@ -30,6 +30,14 @@ export function readInput(fields: readonly Field[], input: RecordInput, previous
   return values;
 }
 
+/**
+ * What else must change with a write, run inside its transaction (the cell keeps its alarm watches in
+ * step this way): it gets the transaction and the ids written, and a throw rolls the write back.
+ */
+export type AlsoInWrite = (tx: Store, recordIds: number[]) => Promise<void>;
+
+const nothingElse: AlsoInWrite = async () => {};
+
 const INDEX_ROWS_PER_INSERT = 500;
 
 type IndexRow = { field_id: number; txt: string | null; txt_full: string | null; num: number | null };
@@ -139,8 +147,15 @@ export async function touchDb(tx: Store, set: string, params: readonly SqlValue[
 }
 
 /** Adds records (one, or a whole import): one transaction, and the index rows in multi-row inserts. */
-/** Inserts records; `times` keeps those they had elsewhere (a moved owner's), or they are made now. */
-export async function insertRecords(store: Store, dbId: number, fields: readonly Field[], batch: readonly Record<string, Value>[], times?: readonly { created: number; updated: number }[]): Promise<number[]> {
+/** `also` runs inside the same transaction; `times` keeps the times records had elsewhere (a moved owner's), or they are made now. */
+export async function insertRecords(
+  store: Store,
+  dbId: number,
+  fields: readonly Field[],
+  batch: readonly Record<string, Value>[],
+  also = nothingElse,
+  times?: readonly { created: number; updated: number }[],
+): Promise<number[]> {
   if (fields.length === 0) throw invalid('This database has no fields yet: add a field first.');
   const now = Date.now();
   return store.transaction(async (tx) => {
@@ -159,11 +174,12 @@ export async function insertRecords(store: Store, dbId: number, fields: readonly
     }
     await insertGrams(tx, rows.flatMap((r) => gramRows(r.field.id, r.id, r.key.txt, r.key.full)));
     await touchDb(tx, 'record_count = record_count + ?, data_version = data_version + 1', [ids.length], dbId);
+    await also(tx, ids);
     return ids;
   });
 }
 
-export async function replaceRecord(store: Store, dbId: number, recordId: number, fields: readonly Field[], values: Record<string, Value>, updatedAt = Date.now()): Promise<void> {
+export async function replaceRecord(store: Store, dbId: number, recordId: number, fields: readonly Field[], values: Record<string, Value>, also = nothingElse, updatedAt = Date.now()): Promise<void> {
   await store.transaction(async (tx) => {
     await touchDb(tx, 'data_version = data_version + 1', [], dbId);
     await tx.run('UPDATE records SET data = ?, updated_at = ? WHERE id = ?', [JSON.stringify(values), updatedAt, recordId]);
@@ -179,10 +195,11 @@ export async function replaceRecord(store: Store, dbId: number, recordId: number
       await deleteGrams(tx, field.id, recordId, [...was].filter((g) => !now.has(g)));
       await insertGrams(tx, [...now].filter((g) => !was.has(g)).map((g) => [field.id, g, recordId]));
     }
+    await also(tx, [recordId]);
   });
 }
 
-export async function removeRecord(store: Store, dbId: number, recordId: number): Promise<void> {
+export async function removeRecord(store: Store, dbId: number, recordId: number, also = nothingElse): Promise<void> {
   await store.transaction(async (tx) => {
     // The trigram rows are found by their whole key, from the values they were cut from.
     for (const r of await tx.all<IndexRow>('SELECT field_id, txt, txt_full, num FROM field_values WHERE record_id = ? AND txt IS NOT NULL', [recordId])) {
@@ -191,6 +208,7 @@ export async function removeRecord(store: Store, dbId: number, recordId: number)
     await tx.run('DELETE FROM field_values WHERE record_id = ?', [recordId]);
     const { changes } = await tx.run('DELETE FROM records WHERE id = ? AND db_id = ?', [recordId, dbId]);
     await touchDb(tx, 'record_count = record_count - ?, data_version = data_version + 1', [changes], dbId);
+    await also(tx, [recordId]);
   });
 }
 

@@ -17,6 +17,13 @@ export interface Attempts {
 const MAX_WAIT_MS = 60 * 60_000;
 export const clock = (ms: number) => new Date(ms).toISOString().slice(11, 16) + ' UTC';
 
+/** What happens next after a failure, for the screens: the tick tries again, or the user must act. */
+export function nextStep(state: string, retryAt: number): string {
+  if (state === 'bad-password') return "Nothing is tried until you type the password again in the account's settings.";
+  if (state === 'retry') return `Tried again by itself after ${clock(retryAt)}.`;
+  return '';
+}
+
 /** Throws, before any connection, when the last failure says not to try now. */
 export function refuseIfWaiting(a: Attempts, now: number): void {
   if (a.state === 'bad-password') throw new CoreError('bad-password', `${a.problem} Type the password again in the account's settings.`);

@@ -46,6 +46,14 @@ export interface SendResult {
   problem: string;
 }
 
+/** What one retry round did (see retryDue). */
+export interface RetryReport {
+  sent: number;
+  notSent: number;
+  checked: number;
+  checkFailed: number;
+}
+
 export interface MailSummary {
   accounts: Account[];
   inbox: number;
@@ -84,7 +92,11 @@ export class Mail {
   }
 
   async #row(actor: Actor, accountId: number): Promise<AccountRow> {
-    const row = await this.store.get<AccountRow>('SELECT * FROM mail_accounts WHERE owner = ? AND id = ?', [this.#owner(actor), accountId]);
+    return this.#ownRow(this.#owner(actor), accountId);
+  }
+
+  async #ownRow(owner: string, accountId: number): Promise<AccountRow> {
+    const row = await this.store.get<AccountRow>('SELECT * FROM mail_accounts WHERE owner = ? AND id = ?', [owner, accountId]);
     if (!row) throw notFound('There is no such mail account.');
     return row;
   }
@@ -136,7 +148,10 @@ export class Mail {
    * otherwise not before its retry time.
    */
   async check(actor: Actor, accountId: number): Promise<number> {
-    const row = await this.#row(actor, accountId);
+    return this.#checkOnce(await this.#row(actor, accountId));
+  }
+
+  #checkOnce(row: AccountRow): Promise<number> {
     const running = this.#checking.get(row.id);
     if (running) return running;
     const check = this.#check(row).finally(() => this.#checking.delete(row.id));
@@ -248,17 +263,24 @@ export class Mail {
    * by us. A server that took the message but never said so is the one case left (see the README).
    */
   async sendAgain(actor: Actor, id: number): Promise<SendResult> {
-    const owner = this.#owner(actor);
+    return this.#send(this.#owner(actor), id);
+  }
+
+  async #send(owner: string, id: number): Promise<SendResult> {
     const message = await readMessage(this.store, owner, id);
     if (!message || message.folder !== 'outbox') throw notFound('This message is not in your outbox.');
-    const row = await this.#row(actor, message.accountId);
+    const row = await this.#ownRow(owner, message.accountId);
     const now = this.#options.now();
     try {
       refuseIfWaiting(message.attempts, now);
     } catch (err) {
       return { id, sent: false, problem: `Not sent: ${(err as Error).message}` };
     }
-    const claim = await this.store.run("UPDATE mail_messages SET sending_until = ? WHERE id = ? AND owner = ? AND folder = 'outbox' AND sending_until < ?", [now + 3 * this.#options.queue.options.timeoutMs, id, owner, now]);
+    // The claim also re-reads the wait: an attempt that failed meanwhile has set a new one.
+    const claim = await this.store.run(
+      "UPDATE mail_messages SET sending_until = ? WHERE id = ? AND owner = ? AND folder = 'outbox' AND sending_until < ? AND retry_at <= ? AND state <> 'bad-password'",
+      [now + 3 * this.#options.queue.options.timeoutMs, id, owner, now, now],
+    );
     if (!claim.changes) return { id, sent: false, problem: 'This message is being sent right now.' };
     const server = outgoingLogin(row, this.#secrets);
     try {
@@ -289,6 +311,44 @@ export class Mail {
     await noteSuccess(this.store, 'mail_messages', id);
     await this.store.run("UPDATE mail_messages SET folder = 'sent', sending_until = 0, sent_at = ? WHERE id = ?", [this.#options.now(), id]);
     return { id, sent: true, problem: '' };
+  }
+
+  // Retrying by itself ----------------------------------------------------------------------
+
+  /**
+   * "Try again later", done: sends the outbox messages and checks the accounts whose wait after a
+   * failure is over, at most `limit` of each, all at once through the server queue (which keeps
+   * each server's connection limit and order). A refused password is never retried here: it waits
+   * for the user. Sending goes through the same claim as "Send again", so two rounds (or a round
+   * and a user) at once send a message once; a failure sets the next, longer wait.
+   */
+  async retryDue(limit: number): Promise<RetryReport> {
+    const now = this.#options.now();
+    const report: RetryReport = { sent: 0, notSent: 0, checked: 0, checkFailed: 0 };
+    const messages = await this.store.all<{ id: number; owner: string }>(
+      `SELECT m.id, m.owner FROM mail_messages m JOIN mail_accounts a ON a.id = m.account_id
+       WHERE m.state = 'retry' AND m.retry_at <= ? AND m.folder = 'outbox' AND m.sending_until < ? AND a.state <> 'bad-password'
+       ORDER BY m.retry_at, m.id LIMIT ?`,
+      [now, now, limit],
+    );
+    const accounts = await this.store.all<AccountRow>("SELECT * FROM mail_accounts WHERE state = 'retry' AND retry_at <= ? ORDER BY retry_at, id LIMIT ?", [now, limit]);
+    await Promise.all([
+      ...messages.map(async (m) => {
+        const { sent } = await this.#send(m.owner, Number(m.id));
+        if (sent) report.sent++;
+        else report.notSent++;
+      }),
+      ...accounts.map((row) =>
+        this.#checkOnce(row).then(
+          () => report.checked++,
+          (err) => {
+            if (!(err instanceof CoreError)) throw err;
+            report.checkFailed++;
+          },
+        ),
+      ),
+    ]);
+    return report;
   }
 }
 

@@ -68,4 +68,9 @@ export const MAIL_MIGRATIONS: readonly Migration[] = [
     )${t.clusteredSuffix}`,
     `CREATE INDEX mail_sources_digest ON mail_sources (account_id, digest)`,
   ],
+  // What the retry tick looks for: failed sends and checks whose wait is over (core/mail/retry.ts).
+  () => [
+    `CREATE INDEX mail_messages_retry ON mail_messages (state, retry_at)`,
+    `CREATE INDEX mail_accounts_retry ON mail_accounts (state, retry_at)`,
+  ],
 ];

@@ -6,7 +6,7 @@ import type { FiredNotice, SetAlarm } from '../../core/alarms/alarms.ts';
 import { ALARM_EVENTS, type Field } from '../../core/cell/fields.ts';
 import { CoreError } from '../../core/errors.ts';
 import { emoji } from '../../transcode/emoji.ts';
-import { loginLinks } from '../links.ts';
+import { loginPage } from './login.ts';
 import { PAGE_ITEMS, showFitted } from '../fit.ts';
 import { COMPARISON_LABELS } from '../present.ts';
 import { goTo, show } from '../respond.ts';
@@ -133,9 +133,17 @@ export function alarmRoutes(router: Router<GatewayState>): void {
 
   // The link in an SMS or a mail: outside any session, so it asks for a login, after which the
   // notices not yet seen come first (see login.ts).
+  // The link in an alarm SMS or mail: log in, then on to the alarm.
   router.get('/a/:id', (ctx) => {
-    idParam(ctx.params.id);
-    show(ctx, 'login', { title: 'Log in', action: loginLinks.login, login: '', notice: 'Log in to see your alarm.' });
+    const id = idParam(ctx.params.id);
+    show(ctx, 'login', { ...loginPage('', undefined, `a/${id}`), notice: 'Log in to see your alarm.' });
+  });
+
+  /** One alarm: what it is about (the record, which asks for the locker password if need be, or the event). */
+  router.get('/s/:token/a/:id', async (ctx) => {
+    const { portal, actor, links } = ctx.state;
+    const notice = await (await portal.alarms(actor)).notice(actor, idParam(ctx.params.id));
+    goTo(ctx, links.inSession(notice.link));
   });
 }
 

@@ -5,9 +5,7 @@ import { CoreError } from '../../core/errors.ts';
 import { goTo, show } from '../respond.ts';
 import { statusOf } from '../errors.ts';
 import { dbParam } from './params.ts';
-
-/** Where to go on after an unlock: a path inside the session, never elsewhere. */
-const SAFE_NEXT = /^(?!.*\.\.)[A-Za-z0-9_/-]*$/;
+import { localNext } from '../links.ts';
 
 async function lockerPage(ctx: Ctx) {
   const { portal, actor, links } = ctx.state;
@@ -68,7 +66,7 @@ export function lockerRoutes(router: Router<GatewayState>): void {
     try {
       const session = await portal.unlock(ctx.state.session, ref, ctx.state.form.password ?? '');
       // The token changed with the privilege: go on with the new one.
-      goTo(ctx, `/s/${session.token}/${SAFE_NEXT.test(next) ? next : `d/${ref.cellId}/${ref.dbId}`}`);
+      goTo(ctx, `/s/${session.token}/${localNext(next) ?? `d/${ref.cellId}/${ref.dbId}`}`);
     } catch (err) {
       if (!(err instanceof CoreError) || !['invalid', 'bad-password', 'throttled'].includes(err.kind)) throw err;
       const db = (await portal.databases(ctx.state.actor)).find((d) => d.cellId === ref.cellId && d.dbId === ref.dbId);

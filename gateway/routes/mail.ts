@@ -7,6 +7,7 @@ import type { Account, AccountInput } from '../../core/mail/accounts.ts';
 import type { Draft } from '../../core/mail/mail.ts';
 import type { MessageSummary } from '../../core/mail/mailbox.ts';
 import { CoreError } from '../../core/errors.ts';
+import { nextStep } from '../../core/mail/attempts.ts';
 import { emoji } from '../../transcode/emoji.ts';
 import { splitText } from '../../transcode/paginate.ts';
 import { PAGE_ITEMS, showFitted } from '../fit.ts';
@@ -59,6 +60,9 @@ const stamp = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T
 const person = (addresses: string) => addresses.split(',')[0].replace(/<[^>]*>/, '').replace(/"/g, '').trim() || addresses;
 const sizeLabel = (bytes: number) => (bytes < 1024 ? `${bytes} B` : `${Math.round(bytes / 1024)} KB`);
 
+/** A failure and what happens next (the retry tick, or the user's new password); '' when all is well. */
+const withNextStep = (problem: string, state: string, retryAt: number) => (problem ? `${problem} ${nextStep(state, retryAt)}`.trim() : '');
+
 /** Shows the core's refusal (a remote server's failure included) as a page with a way back, without a server log. */
 async function orExplain(ctx: Ctx, back: string, run: () => Promise<void>): Promise<void> {
   try {
@@ -82,7 +86,7 @@ export function mailRoutes(router: Router<GatewayState>): void {
         ...(summary.outbox ? [{ label: `Outbox (${summary.outbox})`, url: ml.folder('outbox') }] : []),
       ],
       write: summary.accounts.length ? ml.write() : undefined,
-      accounts: summary.accounts.map((a: Account) => ({ name: a.name, check: ml.check(a.id), edit: ml.account(a.id), problem: a.problem })),
+      accounts: summary.accounts.map((a: Account) => ({ name: a.name, check: ml.check(a.id), edit: ml.account(a.id), problem: withNextStep(a.problem, a.state, a.retryAt) })),
       newAccount: ml.account(),
       home: links.home(),
       logout: links.logout(),
@@ -128,7 +132,7 @@ export function mailRoutes(router: Router<GatewayState>): void {
         from === 0
           ? m.attachments.map((a) => ({ label: `${a.name} (${sizeLabel(a.size)}${a.stored ? '' : ', over your quota: not kept'})`, url: a.stored && device.markup === 'html' ? ml.file(a.id) : undefined }))
           : [],
-      error: m.folder === 'outbox' && from === 0 ? m.problem || 'Not sent yet.' : undefined,
+      error: m.folder === 'outbox' && from === 0 ? withNextStep(m.problem, m.attempts.state, m.attempts.retry_at) || 'Not sent yet.' : undefined,
       sendAgain: m.folder === 'outbox' ? ml.sendAgain(m.id) : undefined,
       reply: m.folder === 'inbox' ? ml.write({ reply: m.id }) : undefined,
       forward: m.folder !== 'outbox' ? ml.write({ forward: m.id }) : undefined,

@@ -161,18 +161,72 @@ test('the planner exports iCalendar (RFC 5545) as text/calendar', (t) =>
     t.is(ics.match(/BEGIN:VALARM/g)?.length, 1, 'only the event with a reminder');
   }));
 
-test('the link an SMS carries asks for a login, and the alarm comes first after it', (t) =>
+test('the link an SMS carries asks for a login, then leads to that alarm', (t) =>
   withGateway(async (gw) => {
+    await tick(gw);
+    const demo = await demoActor(gw);
+    const alarms = await gw.portal.alarms(demo);
+    const margaux = (await alarms.notices(demo, 0, 10)).items.find((n) => /Margaux/.test(n.title))!;
+    for (const markup of MARKUPS) {
+      const phone = new Handset(t, gw.base, markup);
+      const page = await phone.get(`/a/${margaux.id}`);
+      t.is(page.status, 200);
+      t.regex(page.words, /Log in to see your alarm/);
+      // Both login steps carry where to go on; after them, the record the alarm is about.
+      const password = await phone.post(page.action, { login: 'demo' });
+      t.regex(password.action, new RegExp(`next=a%2F${margaux.id}$`));
+      const wrong = await phone.post(password.action, { login: 'demo', password: 'nope' });
+      t.regex(wrong.action, new RegExp(`next=a%2F${margaux.id}$`), 'a wrong password keeps it');
+      const record = await phone.post(password.action, { login: 'demo', password: 'demo' });
+      t.regex(record.url, new RegExp(`/s/[^/]+/${margaux.link}$`));
+      t.regex(record.words, /Ch.teau Margaux/);
+      t.is((await phone.get('/a/x')).status, 404);
+    }
+    t.true((await alarms.notices(demo, 0, 10)).items.find((n) => n.id === margaux.id)!.seen, 'the alarm opened is seen');
+    // Another user's alarm, or one that does not exist, is not found.
+    const alice = new Handset(t, gw.base, 'html');
+    const login = await alice.get(`/a/${margaux.id}`);
+    const other = await alice.post((await alice.post(login.action, { login: 'alice' })).action, { login: 'alice', password: 'alice' });
+    t.is(other.status, 404);
+  }));
+
+test('after login, only a path of ours is followed: an outside URL is refused', (t) =>
+  withGateway(async (gw) => {
+    for (const next of ['http://evil.example/a/1', '//evil.example/a/1', '/\\evil.example', '../../x', 'a/1?x=http://evil.example', 'javascript:alert(1)']) {
+      const phone = new Handset(t, gw.base, 'html');
+      await phone.get('/');
+      const home = await phone.post(`/login/password?next=${encodeURIComponent(next)}`, { login: 'demo', password: 'demo' });
+      t.is(home.status, 200);
+      t.regex(home.url, new RegExp(`^${gw.base}/s/[^/]+/$`), `${next}: home, nowhere else`);
+      const password = await phone.post(`/login?next=${encodeURIComponent(next)}`, { login: 'demo' });
+      t.false(password.text.includes('evil'), `${next} is not carried on`);
+    }
+  }));
+
+test('alarms of a database in the locker show no title until it is opened in the session', (t) =>
+  withGateway(async (gw) => {
+    const demo = await demoActor(gw);
+    const cellar = (await gw.portal.databases(demo)).find((d) => d.name === 'Wine cellar')!;
+    await gw.portal.setLocker(demo, 'locker-pw');
+    await gw.portal.lock(demo, cellar);
     await tick(gw);
     for (const markup of MARKUPS) {
       const phone = new Handset(t, gw.base, markup);
-      const page = await phone.get('/a/1');
-      t.is(page.status, 200);
-      t.regex(page.words, /Log in to see your alarm/);
-      const odd = await phone.get('/a/x');
-      t.is(odd.status, 404);
+      const first = await phone.login();
+      // The first login shows the unseen alarms at once; later ones go home.
+      const list = /\/alarms$/.test(first.url) ? first : await phone.get(first.link(/Alarms/));
+      t.is(list.words.match(/An alarm in a locked database/g)?.length, 3, `${markup}: what fired`);
+      t.notRegex(list.words, /Margaux|P.trus|Drink from/);
+      const set = await phone.get(list.link(/set/i));
+      t.regex(set.words, /An alarm in a locked database/);
+      t.notRegex(set.words, /Latour|Drink from/, `${markup}: what is set`);
+      // The link asks for the locker password, then shows the record; the titles come back.
+      const ask = await phone.get(list.link(/An alarm in a locked database/));
+      t.is(ask.status, 403);
+      const record = await phone.post(ask.action, { password: 'locker-pw' });
+      t.is(record.status, 200, record.words);
+      t.regex(record.words, /Vineyard/);
+      const again = await phone.get(record.link(/Home/));
+      t.regex((await phone.get(again.link(/Alarms/))).words, /Wine cellar: B-005 P.trus, Drink from 2020-01-01/);
     }
-    const after = await new Handset(t, gw.base, 'chtml').login();
-    t.regex(after.url, /\/alarms$/);
-    t.regex(after.words, /B-005 P.trus, Drink from 2020-01-01/);
   }));

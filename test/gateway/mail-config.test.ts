@@ -11,3 +11,11 @@ test('mail settings come from the environment, with defaults, and a bad value st
     t.throws(() => readConfig({ [name]: value }), { message: new RegExp(`${name} must be a whole number of at least 1`) });
   }
 });
+
+test('the mail retry tick and the alarm tick: milliseconds, 0 turns them off, a bad value stops the start', (t) => {
+  t.like(readConfig({}), { mailRetryTickMs: 30_000, alarmTickMs: 30_000 });
+  t.like(readConfig({ MAIL_RETRY_TICK_MS: '0', ALARM_TICK_MS: '250' }), { mailRetryTickMs: 0, alarmTickMs: 250 });
+  for (const name of ['MAIL_RETRY_TICK_MS', 'ALARM_TICK_MS']) {
+    for (const value of ['-1', 'often', '1.5']) t.throws(() => readConfig({ [name]: value }), { message: new RegExp(`${name} must be a whole number of at least 0`) });
+  }
+});

@@ -128,10 +128,11 @@ for (const markup of MARKUPS) {
       t.regex(noAddress.words, /not an e-mail address/);
 
       // Port 9 (discard) is closed on loopback here: a server that is down.
-      let page = await phone.post(form.action, labAccount(user, 'imap', { name: 'Down', incoming: '127.0.0.1:9' }));
+      let page = await phone.post(form.action, labAccount(user, 'imap', { name: 'Down', incoming: '127.0.0.1:9', outgoing: '127.0.0.1:9' }));
       page = await phone.post(page.action, {});
       t.is(page.status, 503);
       t.regex(page.words, /cannot be reached\. Try again after \d\d:\d\d UTC/);
+      t.regex((await phone.get(home.link('Mail'))).words, /cannot be reached\. Tried again by itself after \d\d:\d\d UTC\./, 'the retry tick is named');
       page = await phone.post(form.action, labAccount(user, 'pop3', { name: 'Wrong', password: 'not-the-password' }));
       const wrongCheck = /action="([^"]*)"[^>]*>[^<]*Wrong|Wrong: <anchor>Check<go href="([^"]*)"/.exec(page.text);
       const checkWrong = page.text.match(new RegExp(`(?:href|action)="([^"]*/mail/a/\\d+/check)"`, 'g'))!.map((s) => /"([^"]*)"/.exec(s)![1]);
@@ -139,6 +140,7 @@ for (const markup of MARKUPS) {
       const refused = await phone.post(checkWrong[checkWrong.length - 1], {});
       t.is(refused.status, 403);
       t.regex(refused.words, /refused the login or password/);
+      t.regex((await phone.get(home.link('Mail'))).words, /refused the login or password\. Nothing is tried until you type the password again/);
 
       const write = await phone.get((await phone.get(home.link('Mail'))).link(/Write/));
       const account = /value="(\d+)"/.exec(write.text)![1];
@@ -146,6 +148,9 @@ for (const markup of MARKUPS) {
       t.is(noTo.status, 400);
       t.regex(noTo.words, /not an e-mail address/);
       t.regex(noTo.text, /Kept/, 'what was typed comes back');
+      const down = /value="(\d+)"[^>]*>\s*Down/.exec(write.text)![1];
+      const waiting = await phone.post(write.action, { account: down, to: user.address, subject: 'Waits', body: 'x' });
+      t.regex(waiting.words, /cannot be reached\. Tried again by itself after \d\d:\d\d UTC\./, 'an outbox message says the tick will send it');
     }));
 }
 

@@ -12,7 +12,7 @@
 // behaves the same for every test here, only faster.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -95,6 +95,29 @@ export async function renumber(user: LabUser, validity: number): Promise<void> {
   await doveadm('update', '-u', user.name, '--uid-validity', String(validity), 'INBOX');
   const { stdout } = await doveadm('status', '-u', user.name, 'uidvalidity', 'INBOX');
   if (!stdout.includes(`uidvalidity=${validity}`)) throw new Error(`INBOX of ${user.name} kept its UIDVALIDITY: ${stdout}`);
+}
+
+/** The messages Postfix delivered into a user's Maildir (new and cur), as text. */
+async function maildir(user: LabUser): Promise<string[]> {
+  const messages: string[] = [];
+  for (const sub of ['new', 'cur']) {
+    const dir = join(MAIL_LAB_DIR, 'var', user.name, 'Maildir', sub);
+    for (const name of (await readdir(dir).catch(() => [] as string[])).sort()) messages.push(await readFile(join(dir, name), 'utf8'));
+  }
+  return messages;
+}
+
+/**
+ * The user's Maildir once `count` messages are in it (or as it is after `waitMs`): Postfix
+ * delivers a moment after it took a message. Waiting on past the count catches a second delivery.
+ */
+export async function delivered(user: LabUser, count: number, waitMs = 10_000): Promise<string[]> {
+  const until = Date.now() + waitMs;
+  for (;;) {
+    const messages = await maildir(user);
+    if (messages.length >= count || Date.now() > until) return messages;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** Dovecot's log lines about a user (e.g. its failed logins). */

@@ -3,7 +3,7 @@
 import test from 'ava';
 import { closeTestPortals, openTestPortal } from '../../support/system.ts';
 import { startSmsLab } from '../../support/sms.ts';
-import { LAB_SMTP_URL, labMailbox, maildir } from '../../support/postfix.ts';
+import { LAB, delivered, labUser } from '../../support/mail-lab.ts';
 import { Watchdog } from '../../../core/alarms/watchdog.ts';
 import { smsChannel } from '../../../core/alarms/sms.ts';
 import { emailChannel } from '../../../core/alarms/email.ts';
@@ -72,19 +72,15 @@ test('an SMS alarm whose smsbox is down is retried, and arrives once it is back'
 });
 
 test('an email alarm is delivered by the real Postfix into the mailbox', async (t) => {
-  const box = await labMailbox('alarm');
+  const box = await labUser('alarm');
   const { portal, ann, ref, name, drink } = await cellarWithAlarm('email');
   await (await portal.alarms(ann)).setContact(ann, { email: box.address, phone: '' });
   await portal.createRecord(ann, ref, { [name]: 'Château Margaux', [drink]: '2026-01-01' });
-  const mail = emailChannel({ smtpUrl: LAB_SMTP_URL, from: 'alarms@lab.test', publicUrl: PUBLIC });
+  const mail = emailChannel({ smtpUrl: `smtp://${LAB.host}:${LAB.smtp}`, from: 'alarms@lab.test', publicUrl: PUBLIC });
   const dog = new Watchdog((await portal.cell('c1')).store, { email: mail }, { now: () => Date.parse('2026-12-01T00:00:00Z') });
   t.like(await dog.tick(), { fired: 1, delivered: 1 });
   const [notice] = (await (await portal.alarms(ann)).notices(ann, 0, 1)).items;
-  let messages: string[] = [];
-  for (let i = 0; i < 100 && messages.length === 0; i++) {
-    messages = await maildir(box.user);
-    if (!messages.length) await new Promise((r) => setTimeout(r, 100));
-  }
+  const messages = await delivered(box, 1);
   t.is(messages.length, 1, 'exactly one message');
   const message = messages[0];
   t.regex(message, /^From: alarms@lab\.test$/m);
@@ -93,4 +89,29 @@ test('an email alarm is delivered by the real Postfix into the mailbox', async (
   t.regex(message, /^Auto-Submitted: auto-generated$/m);
   t.true(message.includes(`${PUBLIC}/a/${notice.id}`));
   t.regex(message, /Wine cellar: Ch(=C3=A2|â)teau Margaux, Drink from 2026-01-01/);
+});
+
+test('an alarm of a database in the locker goes out by SMS and email without naming anything in it', async (t) => {
+  const [lab, box] = await Promise.all([startSmsLab(), labUser('locked')]);
+  try {
+    const { portal, ann, ref, name, drink } = await cellarWithAlarm('sms', 'Secret cellar');
+    const email = (await portal.addField(ann, ref, { name: 'Mail me', type: 'alarm', watch: '', event: 'email' })).id;
+    await (await portal.alarms(ann)).setContact(ann, { email: box.address, phone: '+33612345678' });
+    await portal.createRecord(ann, ref, { [name]: 'Château Margaux', [drink]: '2026-01-01', [email]: '2026-01-01' });
+    await portal.setLocker(ann, 'locker-pw');
+    await portal.lock(ann, ref);
+    const channels = { sms: smsChannel({ sendsmsUrl: lab.sendsmsUrl, publicUrl: PUBLIC }), email: emailChannel({ smtpUrl: `smtp://${LAB.host}:${LAB.smtp}`, from: 'alarms@lab.test', publicUrl: PUBLIC }) };
+    const dog = new Watchdog((await portal.cell('c1')).store, channels, { now: () => Date.parse('2026-12-01T00:00:00Z') });
+    t.like(await dog.tick(), { fired: 2, delivered: 2 });
+    const ids = (await (await portal.alarms(ann)).notices(ann, 0, 2)).items.map((n) => n.id);
+    const [sms] = await lab.waitFor(1);
+    t.regex(sms.text, /^\[alarm\] An alarm in a locked database http:\/\/gw\.example:8080\/a\/(\d+)$/);
+    t.true(ids.includes(Number(/\/a\/(\d+)$/.exec(sms.text)![1])));
+    const [mail] = await delivered(box, 1);
+    t.regex(mail, /^Subject: \[alarm\] An alarm in a locked database$/m);
+    t.regex(mail, /http:\/\/gw\.example:8080\/a\/\d+/);
+    t.notRegex(mail, /Secret|Margaux|Drink from/, 'nothing of the locked database');
+  } finally {
+    await lab.stop();
+  }
 });

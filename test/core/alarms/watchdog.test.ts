@@ -43,11 +43,16 @@ async function cellar(portal: Portal, owner: Actor, event = 'login') {
   return { ref, f: { name, bottles, drink, low } };
 }
 
-test('a date alarm fires once, at its time', async (t) => {
-  const clock = new Clock();
+/** Ann with her cellar on a fresh system. */
+async function annsCellar() {
   const portal = await system();
   const ann = await portal.register('ann', 'secret', 'Ann');
-  const { ref, f } = await cellar(portal, ann);
+  return { portal, ann, ...(await cellar(portal, ann)) };
+}
+
+test('a date alarm fires once, at its time', async (t) => {
+  const clock = new Clock();
+  const { portal, ann, ref, f } = await annsCellar();
   await portal.createRecord(ann, ref, { [f.name]: 'Margaux', [f.drink]: '2026-12-02' });
   const dog = await watchdog(portal, clock);
   t.is((await dog.tick()).fired, 0, 'not before its day');
@@ -70,9 +75,7 @@ test('a date alarm fires once, at its time', async (t) => {
 
 test('editing a date alarm to a new day re-arms it; an edit that keeps the day does not', async (t) => {
   const clock = new Clock();
-  const portal = await system();
-  const ann = await portal.register('ann', 'secret', 'Ann');
-  const { ref, f } = await cellar(portal, ann);
+  const { portal, ann, ref, f } = await annsCellar();
   const id = await portal.createRecord(ann, ref, { [f.name]: 'Latour', [f.drink]: '2026-11-01' });
   const dog = await watchdog(portal, clock);
   t.is((await dog.tick()).fired, 1, 'a day already past is due at once');
@@ -90,9 +93,7 @@ test('editing a date alarm to a new day re-arms it; an edit that keeps the day d
 
 test('a value alarm fires when an edit crosses the limit, and not again until it crosses back', async (t) => {
   const clock = new Clock();
-  const portal = await system();
-  const ann = await portal.register('ann', 'secret', 'Ann');
-  const { ref, f } = await cellar(portal, ann);
+  const { portal, ann, ref, f } = await annsCellar();
   const id = await portal.createRecord(ann, ref, { [f.name]: 'Petrus', [f.bottles]: '5', [f.low]: '3' });
   const dog = await watchdog(portal, clock);
   const fired = async () => (await dog.tick()).fired;
@@ -125,9 +126,7 @@ test('a value alarm fires when an edit crosses the limit, and not again until it
 
 test('changing an alarm field re-evaluates every record: a new comparison may fire at once', async (t) => {
   const clock = new Clock();
-  const portal = await system();
-  const ann = await portal.register('ann', 'secret', 'Ann');
-  const { ref, f } = await cellar(portal, ann);
+  const { portal, ann, ref, f } = await annsCellar();
   await portal.importRecords(ann, ref, [
     { [f.name]: 'A', [f.bottles]: '5', [f.low]: '3' },
     { [f.name]: 'B', [f.bottles]: '9', [f.low]: '3' },
@@ -146,6 +145,62 @@ test('changing an alarm field re-evaluates every record: a new comparison may fi
   const { items } = await (await portal.alarms(ann)).setAlarms(ann, 0, 10);
   t.is(items.length, 2, 'the alarms set are listed');
   t.true(items.every((a) => a.channel === 'email' && a.holds));
+});
+
+test('a record write and its watches commit together: a failing watch update rolls the write back', async (t) => {
+  const clock = new Clock();
+  const { portal, ann, ref, f } = await annsCellar();
+  const kept = await portal.createRecord(ann, ref, { [f.name]: 'Latour', [f.bottles]: '9', [f.low]: '3' });
+  const alarms = (await portal.cell('c1')).alarms;
+  const { recordsWritten, recordsRemoved } = alarms;
+  const failing = new Error('the watch index is unreachable');
+  // The watch rows are written first, then the update fails: both must be undone with the record.
+  alarms.recordsWritten = async (tx, db, records) => {
+    await recordsWritten.call(alarms, tx, db, records);
+    throw failing;
+  };
+  alarms.recordsRemoved = async (tx, db, ids) => {
+    await recordsRemoved.call(alarms, tx, db, ids);
+    throw failing;
+  };
+  const watches = async () => (await alarms.setAlarms(ann, 0, 50)).items.map((a) => a.title).sort();
+  const before = { records: (await portal.records(ann, ref, 0, 50)).items, watches: await watches() };
+  t.is((await t.throwsAsync(portal.createRecord(ann, ref, { [f.name]: 'Petrus', [f.drink]: '2026-12-02' })))?.message, failing.message);
+  t.is((await t.throwsAsync(portal.importRecords(ann, ref, [{ [f.name]: 'Yquem', [f.bottles]: '1', [f.low]: '2' }])))?.message, failing.message);
+  t.is((await t.throwsAsync(portal.updateRecord(ann, ref, kept, { [f.bottles]: '1' })))?.message, failing.message);
+  t.is((await t.throwsAsync(portal.deleteRecord(ann, ref, kept)))?.message, failing.message);
+  t.is((await t.throwsAsync(portal.setAlarm(ann, ref, f.low, { watch: 'Bottles', op: 'gt', event: 'login' })))?.message, failing.message);
+  const after = await portal.records(ann, ref, 0, 50);
+  t.deepEqual(after.items, before.records, 'no record added, changed or removed');
+  t.is(after.db.recordCount, 1);
+  t.is(after.db.fields.find((x) => x.id === f.low)?.options.alarm?.op, 'lt', 'the alarm setting is unchanged');
+  t.deepEqual(await watches(), before.watches, 'no watch added, changed or removed');
+  t.is((await portal.search(ann, ref, { fieldId: f.name, op: 'contains', operand: 'Petrus' }, 0, 10)).items.length, 0, 'nothing indexed');
+  // Working again, the same writes go through with their watches.
+  alarms.recordsWritten = recordsWritten;
+  alarms.recordsRemoved = recordsRemoved;
+  await portal.updateRecord(ann, ref, kept, { [f.bottles]: '1' });
+  t.is((await (await watchdog(portal, clock)).tick()).fired, 1, 'the edit crossing the limit fires');
+});
+
+test('alarms of a database in the locker hide their title until it is opened in the session', async (t) => {
+  const clock = new Clock();
+  const { portal, ann, ref, f } = await annsCellar();
+  await portal.createRecord(ann, ref, { [f.name]: 'Margaux', [f.drink]: '2026-12-01' });
+  await portal.createRecord(ann, ref, { [f.name]: 'Latour', [f.drink]: '2031-01-01' });
+  await portal.setLocker(ann, 'locker-pw');
+  await portal.lock(ann, ref);
+  t.like(await (await watchdog(portal, clock)).tick(), { fired: 1 });
+  const alarms = await portal.alarms(ann);
+  const titles = async (actor: Actor) => [...(await alarms.notices(actor, 0, 10)).items, ...(await alarms.setAlarms(actor, 0, 10)).items].map((n) => n.title);
+  const hidden = await titles(ann);
+  t.deepEqual(hidden, Array(3).fill('An alarm in a locked database'), 'what fired and what is set');
+  t.regex((await alarms.notices(ann, 0, 1)).items[0].link, /^d\/c1\/\d+\/r\/\d+$/, 'the link stays: it asks for the locker password');
+  const opened = { ...ann, unlocked: [`c1:${ref.dbId}`] };
+  t.true((await titles(opened)).every((title) => /^Cellar: (Margaux|Latour)/.test(title)), 'opened in the session');
+  t.true((await titles({ ...ann, unlocked: ['c1:999'] })).every((title) => title === 'An alarm in a locked database'), 'another database opened');
+  await portal.unlockForGood(opened, ref);
+  t.true((await titles(ann)).every((title) => title.startsWith('Cellar: ')), 'out of the locker');
 });
 
 test('a restart between due time and delivery delivers exactly once', async (t) => {
