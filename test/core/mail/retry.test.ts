@@ -63,14 +63,15 @@ test.serial('a message sent while its SMTP server is unreachable is delivered on
 test.serial('the tick waits out the doubling backoff, and checks again an account whose check failed', async (t) => {
   const clock = { now: Date.now() };
   const { mail } = await setup(clock);
-  const reader = await labUser('tickcheck');
+  // The mail sent goes to another mailbox, so that whenever Postfix delivers it the inbox checked holds the one waiting message.
+  const [reader, other] = [await labUser('tickcheck'), await labUser('tickcheckto')];
   await deliver(reader, plainMail('t1', 'Waiting', 'one'));
   const smtp = await new TcpProxy({ host: LAB.host, port: LAB.smtp }).open('down');
   const imap = await new TcpProxy({ host: LAB.host, port: LAB.imap }).open('down');
   try {
     const account = await mail.saveAccount(actor, labAccount(reader, 'imap', { incoming: `127.0.0.1:${imap.port}`, outgoing: `127.0.0.1:${smtp.port}` }));
     await t.throwsAsync(mail.check(actor, account));
-    const { id } = await mail.send(actor, { account: String(account), to: reader.address, subject: 'Backoff', body: 'x' });
+    const { id } = await mail.send(actor, { account: String(account), to: other.address, subject: 'Backoff', body: 'x' });
     clock.now += 61_000;
     t.like(await mail.retryDue(20), { notSent: 1, checkFailed: 1 }, 'still down: tried once each');
     t.is((await mail.message(actor, id)).attempts.failures, 2);
