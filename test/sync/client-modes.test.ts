@@ -1,15 +1,14 @@
 // Our SyncML client against syncevo-http-server in the modes besides two-way: one-way merge each
 // way (with and without deletions), one-way replace of the portal, and the Calendar datastore.
 import test, { type ExecutionContext } from 'ava';
-import { closeTestPortals, openTestPortal } from '../support/system.ts';
+import { closeTestPortals } from '../support/system.ts';
 import { removeLabDirs, vcard } from '../support/syncevolution.ts';
-import { PeerServer } from '../support/peer.ts';
-import { actorOf, addRecord, deleteRecord, editRecord, namesOf, openCalendar, openContacts } from '../support/contacts.ts';
-import { seedDemo } from '../../core/demo.ts';
+import { PeerServer, withDemoAndPeer } from '../support/peer.ts';
+import { addRecord, deleteRecord, editRecord, namesOf } from '../support/contacts.ts';
 import { addRemotePortal } from '../../core/sync/portals.ts';
 import type { ModeName } from '../../core/sync/modes.ts';
 import type { Portal } from '../../core/portal.ts';
-import { clientDeviceId, syncWithPortal } from '../../gateway/sync/client.ts';
+import { syncWithPortal } from '../../gateway/sync/client.ts';
 
 test.after.always(async () => {
   removeLabDirs();
@@ -19,21 +18,14 @@ test.after.always(async () => {
 /** demo with a portal of the given mode at a fresh peer; `sync` runs it and asserts it went well. */
 async function withPeer(t: ExecutionContext, mode: ModeName, database: 'contacts' | 'calendar', body: (o: { portal: Portal; peer: PeerServer; sync: () => Promise<void> }) => Promise<void>) {
   t.timeout(180_000);
-  const portal = await openTestPortal();
-  await seedDemo(portal);
-  const peer = await PeerServer.start('carol', 'pw-at-peer', [clientDeviceId('demo')]);
-  try {
-    const demo = await actorOf(portal, 'demo');
-    await (database === 'contacts' ? openContacts : openCalendar)(portal, 'demo');
+  await withDemoAndPeer(database, async ({ portal, demo, peer }) => {
     const id = await addRemotePortal(portal, demo, { name: 'Peer', url: peer.url, login: 'carol', password: 'pw-at-peer', database, remoteUri: database === 'contacts' ? 'addressbook' : 'calendar', mode });
     const sync = async () => {
       const report = await syncWithPortal(portal, demo, id);
       t.true(report.ok, report.error);
     };
     await body({ portal, peer, sync });
-  } finally {
-    await peer.stop();
-  }
+  });
 }
 
 const ours = (portal: Portal) => namesOf(portal, 'demo');
