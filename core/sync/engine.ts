@@ -86,6 +86,11 @@ export interface StartOptions {
   ourNext?: string;
   /** False for a one-way merge without deletions: deletions are neither sent nor applied. */
   deletions?: boolean;
+  /**
+   * A one-way merge with no history yet runs as a slow sync (SyncML has no slow one-way type):
+   * then only this direction is carried.
+   */
+  only?: 'send' | 'receive';
   now?: number;
 }
 
@@ -113,6 +118,7 @@ export class DatastoreSync {
   readonly #kept = new Set<number>();
   readonly #role: 'server' | 'client';
   readonly #deletions: boolean;
+  readonly #only?: 'send' | 'receive';
 
   private constructor(o: StartOptions, type: SyncType, alertStatus: number, ourLast: string, map: Map<number, MapEntry>, contents: Map<number, { digest: string; match: string }>) {
     this.pim = o.pim;
@@ -125,6 +131,7 @@ export class DatastoreSync {
     this.ourLast = ourLast;
     this.ourNext = o.ourNext ?? anchorAt(o.now ?? Date.now());
     this.#deletions = o.deletions ?? true;
+    this.#only = o.only;
     this.theirNext = o.next;
     this.#role = o.role;
     this.#map = map;
@@ -151,12 +158,12 @@ export class DatastoreSync {
 
   /** Whether this sync type takes their changes. */
   get receives(): boolean {
-    return (this.#role === 'server' ? CLIENT_SENDS : SERVER_SENDS).has(this.type);
+    return this.#only !== 'send' && (this.#role === 'server' ? CLIENT_SENDS : SERVER_SENDS).has(this.type);
   }
 
   /** Whether this sync type sends them ours. */
   get sends(): boolean {
-    return (this.#role === 'server' ? SERVER_SENDS : CLIENT_SENDS).has(this.type);
+    return this.#only !== 'receive' && (this.#role === 'server' ? SERVER_SENDS : CLIENT_SENDS).has(this.type);
   }
 
   /** A refresh from them: our copy becomes exactly theirs. */
@@ -186,7 +193,9 @@ export class DatastoreSync {
 
   /** Applies their changes of one message, in order; adds that match nothing are written in one batch. */
   async apply(changes: readonly IncomingChange[]): Promise<ChangeResult[]> {
-    if (!this.receives) return changes.map(() => ({ status: 403 }));
+    // Their items in a slow sync standing for a one-way merge to them are left with them, by the
+    // user's choice, not refused: an error would have them counted as failed and sent again.
+    if (!this.receives) return changes.map(() => ({ status: this.#only === 'send' ? 200 : 403 }));
     const results: ChangeResult[] = [];
     const mapChanges: [number, MapEntry | null][] = [];
     const newItems: { at: number; change: IncomingChange; item: IncomingItem }[] = [];

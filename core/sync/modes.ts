@@ -30,3 +30,9 @@ export function alertFor(mode: ModeName, hasHistory: boolean): SyncType {
   const { code } = MODES[mode];
   return hasHistory || code === SYNC.refreshFromClient || code === SYNC.refreshFromServer ? code : SYNC.slow;
 }
+
+/** The one direction a one-way merge carries when it runs slow (SyncML has no slow one-way type). */
+export function slowDirection(mode: ModeName): 'send' | 'receive' | undefined {
+  const { code } = MODES[mode];
+  return code === SYNC.oneWayFromClient ? 'send' : code === SYNC.oneWayFromServer ? 'receive' : undefined;
+}

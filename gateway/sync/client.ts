@@ -6,9 +6,9 @@ import type { Portal } from '../../core/portal.ts';
 import type { Actor } from '../../core/cell/cell.ts';
 import { Partners } from '../../core/sync/partners.ts';
 import { PimStore } from '../../core/sync/pim.ts';
-import { DatastoreSync, anchorAt, type IncomingChange, type OutgoingChange } from '../../core/sync/engine.ts';
+import { DatastoreSync, SYNC, anchorAt, type IncomingChange, type OutgoingChange } from '../../core/sync/engine.ts';
 import { CALENDAR, CONTACTS } from '../../core/sync/datastores.ts';
-import { MODES, alertFor } from '../../core/sync/modes.ts';
+import { MODES, alertFor, slowDirection } from '../../core/sync/modes.ts';
 import { md5Digest, md5Secret } from '../../core/sync/accounts.ts';
 import { recordReport, remotePortal, type RemotePortal, type SyncReport } from '../../core/sync/portals.ts';
 import { at, child, childrenOf, el, innerXml, parseSyncml, textAt, textOf, toXml, type Element } from '../../transcode/syncml/tree.ts';
@@ -174,6 +174,7 @@ async function run(portal: Portal, actor: Actor, remote: RemotePortal, deviceId:
     role: 'client',
     ourNext,
     deletions: MODES[remote.mode].deletions,
+    only: type === SYNC.slow ? slowDirection(remote.mode) : undefined,
   });
 
   // Package 3: our changes, in messages within the server's MaxMsgSize.
@@ -239,8 +240,11 @@ async function run(portal: Portal, actor: Actor, remote: RemotePortal, deviceId:
   await sync.theirsComplete();
 
   // Package 5: statuses and the Map of the ids we gave their new items; then the anchors move on.
+  // When their last message held statuses only and we have no Map, there is nothing to say: the
+  // portal has ended the session (syncevo-http-server answers a message after that with HTTP 404).
   const map = mapItems.length > 0 && el('Map', el('CmdID', nextId()), locUri('Target', datastore), locUri('Source', localUri), mapItems);
-  answer = await ex.send([...statuses, map || []].flat(), true);
+  const answerable = childrenOf(answer.body).some((c) => c.name !== 'Status' && c.name !== 'Final');
+  if (map || answerable) answer = await ex.send([...statuses, map || []].flat(), true);
   if (map && statusCode(answer.body, 'Map') >= 300) throw new SyncFailed(`The portal refused our Map (status ${statusCode(answer.body, 'Map')}).`);
   await sync.finish();
 }

@@ -6,6 +6,12 @@ import { createServer } from 'node:net';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SYNCML_INTEROP, labDir } from './syncevolution.ts';
+import { openTestPortal } from './system.ts';
+import { actorOf, openCalendar, openContacts } from './contacts.ts';
+import { seedDemo } from '../../core/demo.ts';
+import type { Portal } from '../../core/portal.ts';
+import type { Actor } from '../../core/cell/cell.ts';
+import { clientDeviceId } from '../../gateway/sync/client.ts';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -71,5 +77,19 @@ export class PeerServer {
 
   async stop(): Promise<void> {
     await script(['stop', String(this.port)], this.#env, 30_000);
+  }
+}
+
+/** demo (with its Contacts or Calendar ready) on a fresh test portal, and a fresh peer for carol whom demo's client may sync with. */
+export async function withDemoAndPeer(database: 'contacts' | 'calendar', body: (o: { portal: Portal; demo: Actor; peer: PeerServer }) => Promise<void>): Promise<void> {
+  const portal = await openTestPortal();
+  await seedDemo(portal);
+  const peer = await PeerServer.start('carol', 'pw-at-peer', [clientDeviceId('demo')]);
+  try {
+    const demo = await actorOf(portal, 'demo');
+    await (database === 'contacts' ? openContacts : openCalendar)(portal, 'demo');
+    await body({ portal, demo, peer });
+  } finally {
+    await peer.stop();
   }
 }

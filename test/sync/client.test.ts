@@ -1,12 +1,11 @@
 // Our SyncML client against SyncEvolution's server (syncevo-http-server) as the remote portal.
 import test from 'ava';
-import { closeTestPortals, openTestPortal } from '../support/system.ts';
+import { closeTestPortals } from '../support/system.ts';
 import { removeLabDirs, vcard } from '../support/syncevolution.ts';
-import { PeerServer } from '../support/peer.ts';
-import { actorOf, addRecord, deleteRecord, editRecord, namesOf, openContacts } from '../support/contacts.ts';
-import { seedDemo } from '../../core/demo.ts';
+import { withDemoAndPeer } from '../support/peer.ts';
+import { addRecord, deleteRecord, editRecord, namesOf } from '../support/contacts.ts';
 import { addRemotePortal } from '../../core/sync/portals.ts';
-import { clientDeviceId, syncWithPortal } from '../../gateway/sync/client.ts';
+import { syncWithPortal } from '../../gateway/sync/client.ts';
 
 test.after.always(async () => {
   removeLabDirs();
@@ -15,12 +14,7 @@ test.after.always(async () => {
 
 test('our client keeps the Contacts in step with another portal: first slow, then incremental both ways, deletions, one-way replace', async (t) => {
   t.timeout(180_000);
-  const portal = await openTestPortal();
-  await seedDemo(portal);
-  const peer = await PeerServer.start('carol', 'pw-at-peer', [clientDeviceId('demo')]);
-  try {
-    const demo = await actorOf(portal, 'demo');
-    await openContacts(portal, 'demo');
+  await withDemoAndPeer('contacts', async ({ portal, demo, peer }) => {
     await addRecord(portal, 'demo', { Name: 'Carla Ours', 'Given name': 'Carla', 'Family name': 'Ours', Mobile: '+1-555-0101' });
     peer.write('contacts', 'sam.vcf', vcard('Sam', 'Peer', 'TEL;TYPE=WORK:+1-555-0202'));
     const id = await addRemotePortal(portal, demo, { name: 'Other portal', url: peer.url, login: 'carol', password: 'pw-at-peer', database: 'contacts', remoteUri: 'addressbook', mode: 'two-way' });
@@ -64,7 +58,5 @@ test('our client keeps the Contacts in step with another portal: first slow, the
     report = await syncWithPortal(portal, demo, wrong);
     t.false(report.ok);
     t.regex(report.error!, /refused the login/);
-  } finally {
-    await peer.stop();
-  }
+  });
 });
