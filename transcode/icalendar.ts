@@ -1,6 +1,7 @@
-// iCalendar (RFC 5545): events as a text/calendar document. Lines end in CRLF and are folded at
-// 75 octets (a continuation starts with a space, never inside a UTF-8 sequence); text values
-// escape backslash, semicolon, comma and newline.
+// iCalendar (RFC 5545): the planner's events as one text/calendar document. Lines end in CRLF and
+// are folded at 75 octets; text values escape backslash, semicolon, comma and newline: the content
+// lines of pim/ (the 3.0 syntax of vCard is iCalendar's), so both writers fold and escape alike.
+import { fold, joinValue } from './pim/content-line.ts';
 
 export interface CalendarEvent {
   uid: string;
@@ -16,7 +17,7 @@ export interface CalendarEvent {
   stamp: number;
 }
 
-const escapeText = (s: string) => s.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r?\n/g, '\\n');
+const escapeText = (s: string) => joinValue([[s.replace(/\r\n/g, '\n')]], '3.0');
 
 /** 20261130T132000Z */
 const utc = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
@@ -30,25 +31,6 @@ function duration(minutes: number): string {
   return d || time ? `P${d ? `${d}D` : ''}${time}` : 'PT0S';
 }
 
-/** RFC 5545 §3.1: lines of at most 75 octets, continued on lines that start with a space. */
-export function foldLine(line: string): string {
-  const pieces: string[] = [];
-  let piece = '';
-  let octets = 0;
-  for (const c of line) {
-    const n = Buffer.byteLength(c);
-    if (octets + n > (pieces.length ? 74 : 75)) {
-      pieces.push(piece);
-      piece = '';
-      octets = 0;
-    }
-    piece += c;
-    octets += n;
-  }
-  pieces.push(piece);
-  return pieces.join('\r\n ');
-}
-
 export function toICalendar(events: readonly CalendarEvent[], prodId: string): string {
   const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', `PRODID:${prodId}`, 'CALSCALE:GREGORIAN', 'METHOD:PUBLISH'];
   for (const e of events) {
@@ -60,5 +42,5 @@ export function toICalendar(events: readonly CalendarEvent[], prodId: string): s
     lines.push('END:VEVENT');
   }
   lines.push('END:VCALENDAR');
-  return lines.map(foldLine).join('\r\n') + '\r\n';
+  return lines.map(fold).join('\r\n') + '\r\n';
 }
