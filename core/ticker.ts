@@ -1,6 +1,7 @@
 // A job run again and again in the background (the alarm watchdog, the mail retries): every
 // `intervalMs` after the previous run ended, so runs never overlap; a failed run is logged and the
 // next one comes as usual.
+import type { Portal } from './portal.ts';
 
 /** Starts ticking at once; the returned function stops it and waits for a run in progress. */
 export function startTicker(intervalMs: number, run: () => Promise<unknown>, log: (err: unknown) => void): () => Promise<void> {
@@ -20,4 +21,19 @@ export function startTicker(intervalMs: number, run: () => Promise<unknown>, log
     clearTimeout(timer);
     await running;
   };
+}
+
+/**
+ * Ticks `job` over every cell the dispatch lists at each run: a cell added while the system runs is
+ * served from the next run on, and a cell that cannot be reached is logged and skipped, so the
+ * others go on (and so does the start of the gateway).
+ */
+export function startPerCell(portal: Portal, intervalMs: number, job: (cellId: string) => Promise<unknown>, log: (err: unknown) => void): () => Promise<void> {
+  return startTicker(
+    intervalMs,
+    async () => {
+      for (const { id } of await portal.dispatch.cells()) await job(id).catch(log);
+    },
+    log,
+  );
 }

@@ -5,7 +5,6 @@
 import type { Store } from '../store/store.ts';
 import type { AlarmEvent } from '../cell/fields.ts';
 import type { Channels } from './channels.ts';
-import { startTicker } from '../ticker.ts';
 import { hideLocked } from './locked.ts';
 
 export interface WatchdogOptions {
@@ -19,7 +18,6 @@ export interface WatchdogOptions {
   backoffMs?: number;
   /** How long a claimed delivery is left to its sender before another may try it (a crash mid-send). */
   leaseMs?: number;
-  log?: (err: unknown) => void;
 }
 
 export interface TickReport {
@@ -47,8 +45,6 @@ export class Watchdog {
   readonly #maxAttempts: number;
   readonly #backoff: number;
   readonly #lease: number;
-  readonly #log: (err: unknown) => void;
-  #stop: () => Promise<void> = async () => {};
 
   constructor(store: Store, channels: Channels, options: WatchdogOptions = {}) {
     this.store = store;
@@ -58,7 +54,6 @@ export class Watchdog {
     this.#maxAttempts = options.maxAttempts ?? 5;
     this.#backoff = options.backoffMs ?? 30_000;
     this.#lease = options.leaseMs ?? 120_000;
-    this.#log = options.log ?? ((err) => console.error(err));
   }
 
   /** One round: fire what is due, then deliver what is owed. */
@@ -72,15 +67,6 @@ export class Watchdog {
   async fireDue(report: TickReport = { fired: 0, delivered: 0, retried: 0, failed: 0, rowsRead: 0 }): Promise<TickReport> {
     while (await this.#fireBatch(report)) {}
     return report;
-  }
-
-  /** Ticks every `intervalMs` until stop(); a tick never overlaps the previous one. */
-  start(intervalMs: number): void {
-    this.#stop = startTicker(intervalMs, () => this.tick(), this.#log);
-  }
-
-  async stop(): Promise<void> {
-    await this.#stop();
   }
 
   /** Fires up to one batch of due watches; returns whether a full batch was found (more may wait). */

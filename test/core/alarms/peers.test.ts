@@ -57,7 +57,7 @@ test('an SMS alarm whose smsbox is down is retried, and arrives once it is back'
     const down = smsChannel({ sendsmsUrl: lab.sendsmsUrl.replace(/:\d+\//, ':1/'), publicUrl: PUBLIC, timeoutMs: 2000 });
     const up = smsChannel({ sendsmsUrl: lab.sendsmsUrl, publicUrl: PUBLIC });
     let channel = down;
-    const dog = new Watchdog((await portal.cell('c1')).store, { sms: { send: (a, n) => channel.send(a, n) } }, { now: () => clock, backoffMs: 1000, log: () => {} });
+    const dog = new Watchdog((await portal.cell('c1')).store, { sms: { send: (a, n) => channel.send(a, n) } }, { now: () => clock, backoffMs: 1000 });
     t.like(await dog.tick(), { fired: 1, retried: 1 });
     t.like((await (await portal.alarms(ann)).notices(ann, 0, 1)).items[0], { delivery: 'pending', attempts: 1 });
     channel = up;

@@ -3,6 +3,7 @@
 import test from 'ava';
 import { closeTestPortal, closeTestPortals, freshBase, kindOf, openTestPortal } from '../../support/system.ts';
 import { Watchdog, type WatchdogOptions } from '../../../core/alarms/watchdog.ts';
+import { startWatchdogs } from '../../../core/alarms/run.ts';
 import type { Channel, Channels, Notice } from '../../../core/alarms/channels.ts';
 import type { Portal, DbRef } from '../../../core/portal.ts';
 import type { Actor } from '../../../core/cell/cell.ts';
@@ -30,7 +31,7 @@ async function system(base?: string) {
 }
 
 async function watchdog(portal: Portal, clock: Clock, channels: Channels = {}, options: WatchdogOptions = {}) {
-  return new Watchdog((await portal.cell('c1')).store, channels, { now: clock.now, log: () => {}, ...options });
+  return new Watchdog((await portal.cell('c1')).store, channels, { now: clock.now, ...options });
 }
 
 /** A cellar with a date alarm and a stock alarm ("Bottles < limit"), both by `event`. */
@@ -387,4 +388,29 @@ test('alarm values stored before the watch index existed get their watches when 
   t.is((await dog.tick()).fired, 2, 'the past date and the stock below its limit');
   t.is((await (await second.alarms(ann)).setAlarms(ann, 0, 10)).items.length, 4);
   t.falsy(await (await second.cell('c1')).store.get('SELECT id FROM alarm_backfill'), 'done once');
+});
+
+test('the running watchdogs serve a cell added after they started, and a cell out of reach stops none of the others', async (t) => {
+  const portal = await system();
+  const ann = await portal.register('ann', 'secret', 'Ann');
+  const errors: unknown[] = [];
+  const stop = await startWatchdogs(portal, {}, 20, (err) => errors.push(err));
+  try {
+    await portal.addCell('c2', 10);
+    const bob = await portal.register('bob', 'secret', 'Bob');
+    t.is(bob.cellId, 'c2');
+    // Registered with a store nothing answers at: every tick fails to open it.
+    await portal.dispatch.addCell('c3', 'mysql://root@127.0.0.1:9/nowhere', 10);
+    for (const owner of [ann, bob]) {
+      const { ref, f } = await cellar(portal, owner);
+      await portal.createRecord(owner, ref, { [f.name]: 'Margaux', [f.drink]: '2020-01-01' });
+    }
+    const fired = async (owner: Actor) => (await (await portal.alarms(owner)).notices(owner, 0, 10)).items.length;
+    for (let i = 0; i < 250 && ((await fired(ann)) === 0 || (await fired(bob)) === 0 || errors.length === 0); i++) await new Promise((r) => setTimeout(r, 20));
+    t.is(await fired(ann), 1, 'the cell there at the start');
+    t.is(await fired(bob), 1, 'the cell added later');
+    t.true(errors.length > 0, 'the cell out of reach is reported');
+  } finally {
+    await stop();
+  }
 });
