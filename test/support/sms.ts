@@ -123,6 +123,13 @@ text = "This number takes no messages."
     start('smsbox', SMSBOX, ['-v', '1', join(dir, 'kannel.conf')]);
     const sendsmsUrl = `http://127.0.0.1:${sendsms}/cgi-bin/sendsms?username=alarms&password=${password}`;
     await until('smsbox did not answer', 15_000, async () => ((await fetch(`http://127.0.0.1:${sendsms}/`)).status ? true : undefined));
+    // smsbox answers HTTP before its link to bearerbox is up, and a message sent then is refused:
+    // ready means bearerbox lists smsbox among its boxes and the SMS centre online.
+    const status = `http://127.0.0.1:${admin}/status.txt?password=${password}`;
+    await until('smsbox or the SMS centre did not reach bearerbox', 15_000, async () => {
+      const text = await (await fetch(status)).text();
+      return /^\s+smsbox:.*on-line/m.test(text) && /^\s+fake\[fake\].*\(online/m.test(text) ? true : undefined;
+    });
     const arrived = async () =>
       [...smscOut().matchAll(/Got message \d+: <(\S+) (\S+) text (.*)>$/gm)].map((m) => ({ from: m[1], to: m[2], text: m[3] }));
     return {
