@@ -59,7 +59,8 @@ export class Portal {
   readonly #base: string;
   readonly #cellStores: Record<string, string>;
   readonly #cells = new Map<string, Promise<Cell>>();
-  readonly #mail = new Map<string, Promise<Mail>>();
+  /** Keyed by the opened cell, not its id: a cell reopened after an outage gets a Mail on its new store. */
+  readonly #mail = new WeakMap<Cell, Promise<Mail>>();
   readonly #mailOptions: MailOptions;
 
   private constructor(base: string, dispatch: Dispatch, options: PortalOptions) {
@@ -418,12 +419,13 @@ export class Portal {
   // Mail --------------------------------------------------------------------------------
 
   /** The mail application of one cell, for all its users (what the retry ticker works through). */
-  mailOfCell(cellId: string): Promise<Mail> {
-    let mail = this.#mail.get(cellId);
+  async mailOfCell(cellId: string): Promise<Mail> {
+    const cell = await this.cell(cellId);
+    let mail = this.#mail.get(cell);
     if (!mail) {
-      mail = this.cell(cellId).then((cell) => Mail.open(cell.id, cell.store, this.#mailOptions));
-      mail.catch(() => this.#mail.delete(cellId));
-      this.#mail.set(cellId, mail);
+      mail = Mail.open(cell.id, cell.store, this.#mailOptions);
+      mail.catch(() => this.#mail.delete(cell));
+      this.#mail.set(cell, mail);
     }
     return mail;
   }

@@ -81,6 +81,7 @@ test('a cell out of reach makes only its own users unavailable, and serves again
   const bobDb = await portal.createDatabase(bob, 'His');
   await portal.addField(bob, bobDb, { name: 'Note', type: 'text' });
   await portal.share(bob, bobDb, 'ann', 'read');
+  const bobsMail = await (await portal.mail(bob)).summary(bob);
 
   await outage.stop(portal, 'c2');
   t.is(await kindOf(portal.databases(bob)), 'unavailable');
@@ -98,6 +99,7 @@ test('a cell out of reach makes only its own users unavailable, and serves again
   t.deepEqual((await portal.databases(bob)).map((d) => d.name), ['His']);
   t.is((await portal.login('bob', 'bob-pass')).user.cellId, 'c2');
   t.is((await portal.records(ann, bobDb, 0, 10)).items.length, 0);
+  t.deepEqual(await (await portal.mail(bob)).summary(bob), bobsMail, 'mail reads the cell as reopened, not the store it lost');
   await outage.close();
 });
 
