@@ -1,4 +1,4 @@
-// A job run again and again in the background (the alarm watchdog, the mail retries): every
+// A job run again and again in the background (the alarm watchdog, the mail retries, rebalancing): every
 // `intervalMs` after the previous run ended, so runs never overlap; a failed run is logged and the
 // next one comes as usual.
 import type { Portal } from './portal.ts';

@@ -15,7 +15,7 @@ import { smsChannel } from '../core/alarms/sms.ts';
 
 const config = readConfig();
 const portal = await openDeployment(config, console.log, { mail: config.mail });
-const watchdog = config.watchdogSeconds ? startWatchdog(portal, config.watchdogSeconds, config.rebalance) : undefined;
+const stopRebalancing = config.watchdogSeconds ? startWatchdog(portal, config.watchdogSeconds, config.rebalance) : async () => {};
 const app = createApp(portal, { compileWml: config.compileWml });
 const server = app.listen(config.port, config.host, () => {
   const { port } = server.address() as AddressInfo;
@@ -48,7 +48,7 @@ if (config.tlsPort !== undefined || config.legacyTlsPort !== undefined) {
 
 const closed = (s: { close(callback: () => void): unknown } | undefined) => new Promise<void>((resolve) => (s ? s.close(() => resolve()) : resolve()));
 const stop = () => {
-  Promise.all([closed(server), closed(https), legacy?.close(), watchdog?.stop(), stopWatchdogs(), stopMailRetries()])
+  Promise.all([closed(server), closed(https), legacy?.close(), stopRebalancing(), stopWatchdogs(), stopMailRetries()])
     .then(() => portal.close())
     .then(() => process.exit(0));
 };

@@ -7,6 +7,7 @@ import type { Store } from '../store/store.ts';
 import { CoreError } from '../errors.ts';
 import { moveOwner, type MoveResult, type Progress } from './move.ts';
 import { DEFAULT_LIMITS } from './sessions.ts';
+import { startTicker } from '../ticker.ts';
 
 export interface RebalanceRules {
   /** Operations a minute a cell may receive (0: no limit). */
@@ -165,17 +166,7 @@ export async function rebalance(portal: Portal, rules: RebalanceRules, progress:
   }
 }
 
-/** Runs `rebalance` every `seconds` in this process until stopped; a round's failure is logged, not fatal. */
-export function startWatchdog(portal: Portal, seconds: number, rules: RebalanceRules, log: Progress = (line) => console.log(`watchdog: ${line}`)): { stop(): Promise<void> } {
-  let round: Promise<unknown> = Promise.resolve();
-  const timer = setInterval(() => {
-    round = round.then(() => rebalance(portal, rules, log)).catch((err) => log(`round failed: ${(err as Error).message}`));
-  }, seconds * 1000);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await round;
-    },
-  };
+/** Runs `rebalance` now and every `seconds` after each round; a round's failure is logged, not fatal. Returns the stop. */
+export function startWatchdog(portal: Portal, seconds: number, rules: RebalanceRules, log: Progress = (line) => console.log(`watchdog: ${line}`)): () => Promise<void> {
+  return startTicker(seconds * 1000, () => rebalance(portal, rules, log), (err) => log(`round failed: ${(err as Error).message}`));
 }

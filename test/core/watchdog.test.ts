@@ -91,10 +91,10 @@ test('the watchdog a gateway process runs every few seconds moves an owner off a
     await portal.share(who, ref, 'reader', 'read');
   }
   const lines: string[] = [];
-  const watchdog = startWatchdog(portal, 1, { maxRequestsPerMinute: 0, maxSharedBytes: 500, windowMinutes: 1 }, (line) => lines.push(line));
+  const stopWatchdog = startWatchdog(portal, 1, { maxRequestsPerMinute: 0, maxSharedBytes: 500, windowMinutes: 1 }, (line) => lines.push(line));
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline && !lines.some((l) => /now lives on/.test(l))) await new Promise((resolve) => setTimeout(resolve, 200));
-  await watchdog.stop();
+  await stopWatchdog();
   t.regex(lines.join('\n'), /moving other from c1 to c2/, 'the owner c2 can take without going past the threshold itself');
   t.is(await portal.locate('other'), 'c2');
   t.is(await portal.locate('owner'), 'c1');
