@@ -25,14 +25,24 @@ export function startTicker(intervalMs: number, run: () => Promise<unknown>, log
 
 /**
  * Ticks `job` over every cell the dispatch lists at each run: a cell added while the system runs is
- * served from the next run on, and a cell that cannot be reached is logged and skipped, so the
- * others go on (and so does the start of the gateway).
+ * served from the next run on, and a cell that cannot be reached is skipped, so the others go on
+ * (and so does the start of the gateway). It is tried again at every run, but logged only when it
+ * goes out of reach and when it is back, not once a tick for as long as it is away.
  */
 export function startPerCell(portal: Portal, intervalMs: number, job: (cellId: string) => Promise<unknown>, log: (err: unknown) => void): () => Promise<void> {
+  const away = new Set<string>();
   return startTicker(
     intervalMs,
     async () => {
-      for (const { id } of await portal.dispatch.cells()) await job(id).catch(log);
+      for (const { id } of await portal.dispatch.cells()) {
+        try {
+          await job(id);
+          if (away.delete(id)) log(`cell ${id} is back`);
+        } catch (err) {
+          if (!away.has(id)) log(new Error(`cell ${id}: ${(err as Error).message}`, { cause: err }));
+          away.add(id);
+        }
+      }
     },
     log,
   );
