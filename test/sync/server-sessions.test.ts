@@ -7,6 +7,7 @@ import { addRecord, namesOf, openContacts } from '../support/contacts.ts';
 import { seedDemo } from '../../core/demo.ts';
 import type { Portal } from '../../core/portal.ts';
 import { SyncmlServer } from '../../gateway/sync/server.ts';
+import { SyncmlSessions } from '../../core/dispatch/syncml-sessions.ts';
 import { child, childrenOf, parseSyncml, textAt, toXml, type Element } from '../../transcode/syncml/tree.ts';
 
 test.after.always(closeTestPortals);
@@ -95,4 +96,30 @@ test('a session answered alternately by two servers goes as with one: chunks bot
   t.deepEqual(await namesOf(two, 'demo'), expected);
   t.is((await one.dispatch.store.all('SELECT token FROM syncml_sessions')).length, 0, 'the ended session is gone from the store');
   t.is((await two.dispatch.store.all('SELECT token FROM syncml_sessions')).length, 0);
+});
+
+const statuses = (root: Element) => childrenOf(child(root, 'SyncBody'), 'Status').map((s) => `${textAt(s, 'Cmd')}:${textAt(s, 'Data')}`);
+
+test('a message that comes while another process answers its session is refused (503) and changes nothing; sent again later, it is answered', async (t) => {
+  const portal = await openTestPortal();
+  await seedDemo(portal);
+  const [a, b] = [new SyncmlServer(portal), new SyncmlServer(portal)];
+  const send = async (server: SyncmlServer, n: number, url: string) => {
+    const { root, version } = parseSyncml(adapt(fixture('02-slow-first-sync', `00${n}-req.xml`), url, 'demo', 'demo'));
+    return (await server.handle(root, version, new URL(url))).root;
+  };
+  const respUri = textAt(await send(a, 1, URL_), 'SyncHdr/RespURI');
+  const token = new URL(respUri).searchParams.get('sessionid')!;
+  // Another process holds the session, answering a message of it.
+  const other = new SyncmlSessions(portal.dispatch.store);
+  const held = await other.claim(token);
+  t.true(typeof held === 'object');
+  const refused = await send(b, 2, respUri);
+  t.deepEqual(statuses(refused), ['SyncHdr:503', 'Sync:503']);
+  t.is(textAt(refused, 'SyncHdr/RespURI'), '');
+  t.deepEqual(await namesOf(portal, 'demo'), []);
+  await other.release(token, (held as { revision: number }).revision);
+  const answered = await send(b, 2, respUri);
+  t.deepEqual(statuses(answered), ['SyncHdr:200', 'Sync:200', 'Add:201', 'Add:201']);
+  t.deepEqual(await namesOf(portal, 'demo'), ['Carla Client', 'Dana Duplicate']);
 });
