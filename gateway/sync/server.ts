@@ -45,7 +45,12 @@ const MESSAGE_OVERHEAD = 1_500;
 /** The bytes an element takes in our XML. */
 const wireSize = (node: Element) => Buffer.byteLength(innerXml(node));
 
-/** The longest start of `data` whose XML (escaped) takes at most `bytes`, and at least one character. */
+/**
+ * The longest start of `data` whose XML (escaped) takes at most `bytes`, and at least one
+ * character, cut between two characters that are not white space where there are such: a client
+ * may trim white space at either end of a chunk's Data (SyncEvolution does), and the object would
+ * then come out shorter than its Size.
+ */
 function fitting(data: string, bytes: number): string {
   let used = 0;
   let end = 0;
@@ -54,7 +59,10 @@ function fitting(data: string, bytes: number): string {
     if (used > bytes && end > 0) break;
     end += ch.length;
   }
-  return data.slice(0, end);
+  // Not inside a surrogate pair either.
+  let cut = end;
+  while (cut > 1 && (/\s/.test(data[cut - 1]) || /[\s\uDC00-\uDFFF]/.test(data[cut] ?? ''))) cut--;
+  return data.slice(0, cut > 1 ? cut : end);
 }
 
 /** A message that is not SyncML we can answer in SyncML: the endpoint says so in HTTP. */
