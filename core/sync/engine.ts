@@ -95,8 +95,9 @@ export interface StartOptions {
 }
 
 /**
- * What a datastore's sync holds only for its session, as plain data: what the store holds (the
- * correspondence table, the records and their digests) is read again when a session resumes.
+ * What a datastore's sync holds only for its session, as plain data. What the store holds is read
+ * again when a session resumes: the correspondence table (each step writes its changes to it
+ * before it returns) and the records with their digests.
  */
 export interface SyncState {
   datastore: string;

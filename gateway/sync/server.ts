@@ -4,7 +4,6 @@
 // It reads and writes element trees; the sync engine in core/sync does the datastores' work.
 import { randomBytes } from 'node:crypto';
 import type { Portal } from '../../core/portal.ts';
-import type { Actor } from '../../core/cell/cell.ts';
 import { CoreError } from '../../core/errors.ts';
 import { Partners, type Partner } from '../../core/sync/partners.ts';
 import { PimStore } from '../../core/sync/pim.ts';
