@@ -12,7 +12,7 @@ import { child, childrenOf, parseSyncml, textAt, toXml, type Element } from '../
 
 test.after.always(closeTestPortals);
 
-const URL_ = 'http://gateway.test/sync';
+const ENDPOINT = 'http://gateway.test/sync';
 const SESSION = '22-slow-maxmsgsize4000-multimessage-largeobject';
 
 /** demo's system, with contacts enough that our changes take several of the client's 10 KB messages, one of them in chunks. */
@@ -62,7 +62,7 @@ const steady = (xml: string) => xml.replace(/sessionid=\w+/g, 'sessionid=*').rep
 async function replay(servers: SyncmlServer[]): Promise<string[]> {
   const transcript: string[] = [];
   const mapped: string[] = [];
-  let url = URL_;
+  let url = ENDPOINT;
   for (let n = 1; ; n++) {
     const text = n <= 4 ? adapt(fixture(SESSION, `00${n}-req.xml`), url, 'demo', 'demo') : reply(parseSyncml(transcript.at(-1)!).root, n, url, mapped);
     const { root, version } = parseSyncml(text);
@@ -108,7 +108,7 @@ test('a message that comes while another process answers its session is refused 
     const { root, version } = parseSyncml(adapt(fixture('02-slow-first-sync', `00${n}-req.xml`), url, 'demo', 'demo'));
     return (await server.handle(root, version, new URL(url))).root;
   };
-  const respUri = textAt(await send(a, 1, URL_), 'SyncHdr/RespURI');
+  const respUri = textAt(await send(a, 1, ENDPOINT), 'SyncHdr/RespURI');
   const token = new URL(respUri).searchParams.get('sessionid')!;
   // Another process holds the session, answering a message of it.
   const other = new SyncmlSessions(portal.dispatch.store);
