@@ -65,4 +65,17 @@ export const DISPATCH_MIGRATIONS: readonly Migration[] = [
     )${t.tableSuffix}`,
     `CREATE INDEX sessions_by_cell ON sessions (cell_id)`,
   ],
+  // The SyncML server's sessions, so that the messages of one session may reach any gateway
+  // process: each session's state, the revision every answer advances, and the lease of the
+  // process answering its current message.
+  (t) => [
+    `CREATE TABLE syncml_sessions (
+      token ${t.key} NOT NULL PRIMARY KEY,
+      state ${t.text} NOT NULL,
+      revision INTEGER NOT NULL,
+      busy_until BIGINT NOT NULL,
+      updated_at BIGINT NOT NULL
+    )${t.tableSuffix}`,
+    `CREATE INDEX syncml_sessions_by_age ON syncml_sessions (updated_at)`,
+  ],
 ];

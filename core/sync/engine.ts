@@ -94,6 +94,30 @@ export interface StartOptions {
   now?: number;
 }
 
+/**
+ * What a datastore's sync holds only for its session, as plain data. What the store holds is read
+ * again when a session resumes: the correspondence table (each step writes its changes to it
+ * before it returns) and the records with their digests.
+ */
+export interface SyncState {
+  datastore: string;
+  policy: ConflictPolicy;
+  type: SyncType;
+  alertStatus: number;
+  ourLast: string;
+  ourNext: string;
+  theirNext: string;
+  role: 'server' | 'client';
+  deletions: boolean;
+  only?: 'send' | 'receive';
+  touched: number[];
+  kept: number[];
+  unmapped: number[];
+}
+
+/** Where a datastore's sync works: the user's records and the partner's table. */
+export type SyncStores = Pick<StartOptions, 'pim' | 'partners' | 'partner'>;
+
 export class DatastoreSync {
   readonly pim: PimStore;
   readonly partners: Partners;
@@ -113,31 +137,36 @@ export class DatastoreSync {
   /** Records nobody on their side stands for yet, by digest: what an incoming Add may match. */
   readonly #unmatched = new Map<string, number[]>();
   /** Records changed by them this session: not echoed back. */
-  readonly #touched = new Set<number>();
+  readonly #touched: Set<number>;
   /** Refresh from them: records they gave us; the others go when their package is complete. */
-  readonly #kept = new Set<number>();
+  readonly #kept: Set<number>;
+  /** Records whose pairing this session undid: kept apart from theirs, not matched again by content. */
+  readonly #unmapped: Set<number>;
   readonly #role: 'server' | 'client';
   readonly #deletions: boolean;
   readonly #only?: 'send' | 'receive';
 
-  private constructor(o: StartOptions, type: SyncType, alertStatus: number, ourLast: string, map: Map<number, MapEntry>, contents: Map<number, { digest: string; match: string }>) {
+  private constructor(o: SyncStores, state: SyncState, map: Map<number, MapEntry>, contents: Map<number, { digest: string; match: string }>) {
     this.pim = o.pim;
     this.partners = o.partners;
     this.partner = o.partner;
-    this.datastore = o.datastore;
-    this.policy = o.policy;
-    this.type = type;
-    this.alertStatus = alertStatus;
-    this.ourLast = ourLast;
-    this.ourNext = o.ourNext ?? anchorAt(o.now ?? Date.now());
-    this.#deletions = o.deletions ?? true;
-    this.#only = o.only;
-    this.theirNext = o.next;
-    this.#role = o.role;
+    this.datastore = state.datastore;
+    this.policy = state.policy;
+    this.type = state.type;
+    this.alertStatus = state.alertStatus;
+    this.ourLast = state.ourLast;
+    this.ourNext = state.ourNext;
+    this.theirNext = state.theirNext;
+    this.#role = state.role;
+    this.#deletions = state.deletions;
+    this.#only = state.only;
+    this.#touched = new Set(state.touched);
+    this.#kept = new Set(state.kept);
+    this.#unmapped = new Set(state.unmapped);
     this.#map = map;
     this.#digests = new Map([...contents].map(([id, c]) => [id, c.digest]));
     for (const [recordId, entry] of map) this.#byTheirId.set(entry.theirId, recordId);
-    for (const [recordId, { match }] of contents) if (!map.has(recordId)) this.#remember(match, recordId);
+    for (const [recordId, { match }] of contents) if (!map.has(recordId) && !this.#unmapped.has(recordId)) this.#remember(match, recordId);
   }
 
   /**
@@ -151,9 +180,47 @@ export class DatastoreSync {
     const asked = o.code as SyncType;
     const type: SyncType = AFRESH.has(asked) || known ? asked : SYNC.slow;
     if (AFRESH.has(type)) await o.partners.forget(o.partner.id, o.datastore);
-    const map = AFRESH.has(type) ? new Map<number, MapEntry>() : await o.partners.map(o.partner.id, o.datastore);
-    const digests = await o.pim.digests();
-    return new DatastoreSync(o, type, type === asked ? STATUS.ok : STATUS.refreshRequired, anchors?.ours ?? '', map, digests);
+    const state: SyncState = {
+      datastore: o.datastore,
+      policy: o.policy,
+      type,
+      alertStatus: type === asked ? STATUS.ok : STATUS.refreshRequired,
+      ourLast: anchors?.ours ?? '',
+      ourNext: o.ourNext ?? anchorAt(o.now ?? Date.now()),
+      theirNext: o.next,
+      role: o.role,
+      deletions: o.deletions ?? true,
+      only: o.only,
+      touched: [],
+      kept: [],
+      unmapped: [],
+    };
+    return DatastoreSync.resume(o, state);
+  }
+
+  /** A sync carried on from its state (started here, or by another process): the store's side is read afresh. */
+  static async resume(o: SyncStores, state: SyncState): Promise<DatastoreSync> {
+    const map = await o.partners.map(o.partner.id, state.datastore);
+    return new DatastoreSync(o, state, map, await o.pim.digests());
+  }
+
+  /** The state to resume this sync from. */
+  get state(): SyncState {
+    return {
+      datastore: this.datastore,
+      policy: this.policy,
+      type: this.type,
+      alertStatus: this.alertStatus,
+      ourLast: this.ourLast,
+      ourNext: this.ourNext,
+      theirNext: this.theirNext,
+      role: this.#role,
+      deletions: this.#deletions,
+      only: this.#only,
+      touched: [...this.#touched],
+      kept: [...this.#kept],
+      unmapped: [...this.#unmapped],
+    };
   }
 
   /** Whether this sync type takes their changes. */
@@ -212,6 +279,7 @@ export class DatastoreSync {
       const old = this.#map.get(recordId);
       if (old) this.#byTheirId.delete(old.theirId);
       this.#map.delete(recordId);
+      this.#unmapped.add(recordId);
       mapChanges.push([recordId, null]);
     };
 

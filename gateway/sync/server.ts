@@ -4,15 +4,16 @@
 // It reads and writes element trees; the sync engine in core/sync does the datastores' work.
 import { randomBytes } from 'node:crypto';
 import type { Portal } from '../../core/portal.ts';
-import type { Actor } from '../../core/cell/cell.ts';
 import { CoreError } from '../../core/errors.ts';
 import { Partners, type Partner } from '../../core/sync/partners.ts';
-import { PimStore, type PimCodec, type PimItem } from '../../core/sync/pim.ts';
+import { PimStore } from '../../core/sync/pim.ts';
 import { DatastoreSync, SYNC_TYPES, type IncomingChange, type OutgoingChange } from '../../core/sync/engine.ts';
 import { OFFERED, codecFor } from '../../core/sync/datastores.ts';
 import { conflictPolicy, hasMd5Secret, newNonce, syncAuthenticate, type Credentials } from '../../core/sync/accounts.ts';
 import { at, child, childrenOf, el, innerXml, parseElement, textAt, textOf, type Element } from '../../transcode/syncml/tree.ts';
 import { DEVINF_TYPE, devinfUri, ourDevInf, preferredType } from './devinf.ts';
+import { Session, type Datastore } from './session.ts';
+import { SessionStore } from './session-store.ts';
 
 /** SyncML status codes the server answers with (SyncML Representation Protocol, §10). */
 export const CODE = {
@@ -27,6 +28,8 @@ export const CODE = {
   credentialsMissing: 407,
   sizeMismatch: 424,
   serverFailure: 500,
+  /** Another message of the session is being answered. */
+  busy: 503,
   versionNotSupported: 505,
 } as const;
 
@@ -37,13 +40,16 @@ const OUR_MAX_MSG = 150_000;
 const OUR_MAX_OBJ = 4_000_000;
 /** Room kept in each of our messages for the header and the statuses. */
 const MESSAGE_OVERHEAD = 1_500;
-const SESSION_IDLE_MS = 10 * 60_000;
-const MAX_SESSIONS = 1_000;
 
 /** The bytes an element takes in our XML. */
 const wireSize = (node: Element) => Buffer.byteLength(innerXml(node));
 
-/** The longest start of `data` whose XML (escaped) takes at most `bytes`, and at least one character. */
+/**
+ * The longest start of `data` whose XML (escaped) takes at most `bytes`, and at least one
+ * character, cut between two characters that are not white space where there are such: a client
+ * may trim white space at either end of a chunk's Data (SyncEvolution does), and the object would
+ * then come out shorter than its Size.
+ */
 function fitting(data: string, bytes: number): string {
   let used = 0;
   let end = 0;
@@ -52,7 +58,10 @@ function fitting(data: string, bytes: number): string {
     if (used > bytes && end > 0) break;
     end += ch.length;
   }
-  return data.slice(0, end);
+  // Not inside a surrogate pair either.
+  let cut = end;
+  while (cut > 1 && (/\s/.test(data[cut - 1]) || /[\s\uDC00-\uDFFF]/.test(data[cut] ?? ''))) cut--;
+  return data.slice(0, cut > 1 ? cut : end);
 }
 
 /** A message that is not SyncML we can answer in SyncML: the endpoint says so in HTTP. */
@@ -67,53 +76,6 @@ interface Header {
   locName: string;
   cred?: Element;
   maxMsgSize: number;
-}
-
-type Phase = 'receiving' | 'sending' | 'mapping' | 'done';
-
-interface Datastore {
-  sync: DatastoreSync;
-  codec: PimCodec;
-  ourUri: string;
-  theirUri: string;
-  phase: Phase;
-  /** The client message that carried the alert: its package ends at that message's Final. */
-  alertedIn: string;
-  /** The content type we send in, settled when we start sending (from their DevInf, else what they sent). */
-  sendType: string;
-  queue: OutgoingChange[];
-  numberSent: boolean;
-  /** The content type of the first item they sent. */
-  seenType?: string;
-  /** Records of the queue read ahead. */
-  items: Map<number, PimItem>;
-  /** Of ours, the large object being sent in chunks: what is left of it. */
-  chunk?: { change: OutgoingChange; rest: string };
-  /** A large object being received in chunks. */
-  partial?: { op: IncomingChange['op']; theirId: string; type: string; data: string; size?: number };
-}
-
-class Session {
-  readonly token: string;
-  version = '1.2';
-  clientSessionId = '';
-  deviceId = '';
-  actor?: Actor;
-  partner?: Partner;
-  partners?: Partners;
-  devinf?: Element;
-  askedDevinf = false;
-  outMsgId = 0;
-  lastUsed = Date.now();
-  readonly datastores = new Map<string, Datastore>();
-  /** Our commands awaiting the client's status: `msgId:cmdId`. */
-  readonly pending = new Map<string, { ds: Datastore; change: OutgoingChange }>();
-  /** The last message and our answer, for a client that sends a message again. */
-  last?: { msgId: string; answer: string };
-
-  constructor(token: string) {
-    this.token = token;
-  }
 }
 
 /** Builds one reply message: commands get increasing CmdIDs. */
@@ -178,41 +140,53 @@ export interface ServerOptions {
 
 export class SyncmlServer {
   readonly #portal: Portal;
-  readonly #sessions = new Map<string, Session>();
+  readonly #sessions: SessionStore;
   readonly #log: (err: unknown) => void;
 
   constructor(portal: Portal, options: ServerOptions = {}) {
     this.#portal = portal;
+    this.#sessions = new SessionStore(portal);
     this.#log = options.log ?? ((err) => console.error(err));
   }
 
   /** Answers one message; `url` is where the client sent it (our RespURIs are built on it). */
   async handle(root: Element, version: string, url: URL): Promise<{ root: Element; version: string }> {
-    this.#sweep();
     const hdr = readHeader(root, version);
-    const token = url.searchParams.get('sessionid') ?? '';
-    let session = this.#sessions.get(token);
-    if (!session || session.clientSessionId !== hdr.sessionId || session.deviceId !== hdr.source) {
-      session = new Session(randomBytes(12).toString('hex'));
-      session.clientSessionId = hdr.sessionId;
-      session.deviceId = hdr.source;
-    }
-    session.lastUsed = Date.now();
-    if (session.last?.msgId === hdr.msgId && session.last.answer) return JSON.parse(session.last.answer);
     const base = new URL(url);
     base.search = '';
-    const answer = await this.#answer(session, root, hdr, base.toString());
-    session.last = { msgId: hdr.msgId, answer: JSON.stringify(answer) };
-    return answer;
+    const baseUrl = base.toString();
+    const fresh = () => new Session(randomBytes(12).toString('hex'), hdr.sessionId, hdr.source);
+    // Another message of the session is being answered (here or by another process): this one
+    // is refused rather than advancing the session from the same state.
+    const busy = async () => (await this.#answer(fresh(), root, hdr, baseUrl, CODE.busy)).answer;
+    const claimed = await this.#sessions.claim(url.searchParams.get('sessionid') ?? '');
+    if (claimed === 'busy') return busy();
+    let session = claimed;
+    if (session && (session.clientSessionId !== hdr.sessionId || session.deviceId !== hdr.source)) {
+      await this.#sessions.release(session);
+      session = undefined;
+    }
+    session ??= fresh();
+    try {
+      if (session.last?.msgId === hdr.msgId) {
+        await this.#sessions.release(session);
+        return JSON.parse(session.last.answer);
+      }
+      const { answer, accepted, done } = await this.#answer(session, root, hdr, baseUrl);
+      if (done) await this.#sessions.end(session);
+      else if (accepted || session.revision > 0) {
+        session.last = { msgId: hdr.msgId, answer: JSON.stringify(answer) };
+        if (!(await this.#sessions.save(session))) return busy();
+      }
+      return answer;
+    } catch (err) {
+      await this.#sessions.release(session);
+      throw err;
+    }
   }
 
-  #sweep() {
-    const now = Date.now();
-    for (const [token, s] of this.#sessions) if (now - s.lastUsed > SESSION_IDLE_MS) this.#sessions.delete(token);
-    while (this.#sessions.size >= MAX_SESSIONS) this.#sessions.delete(this.#sessions.keys().next().value!);
-  }
-
-  async #answer(session: Session, root: Element, hdr: Header, baseUrl: string): Promise<{ root: Element; version: string }> {
+  /** The answer to a message, and whether it was accepted and ended the session; `refusal`: the code every command gets. */
+  async #answer(session: Session, root: Element, hdr: Header, baseUrl: string, refusal?: number): Promise<{ answer: { root: Element; version: string }; accepted: boolean; done: boolean }> {
     const reply = new Reply(hdr.msgId);
     const body = child(root, 'SyncBody')!;
     const commands = childrenOf(body).filter((c) => c.name !== 'Final');
@@ -225,10 +199,10 @@ export class SyncmlServer {
     let chal: Element | undefined;
     if (!['1.1', '1.2'].includes(hdr.version)) hdrCode = CODE.versionNotSupported;
     else if (!hdr.sessionId || !hdr.msgId || !hdr.source) hdrCode = CODE.badRequest;
+    else if (refusal) hdrCode = refusal;
     else if (!session.actor) ({ code: hdrCode, chal } = await this.#authenticate(session, hdr));
     reply.status('SyncHdr', hdrCode, { targetRef: hdr.target, sourceRef: hdr.source, chal });
     const accepted = hdrCode === CODE.ok || hdrCode === CODE.authAccepted;
-    if (accepted) this.#sessions.set(session.token, session);
 
     for (const cmd of commands) {
       if (!accepted) {
@@ -246,7 +220,6 @@ export class SyncmlServer {
     if (accepted && final) await this.#packageEnded(session, hdr.msgId);
     const { more, finished } = accepted ? await this.#fill(session, reply, hdr.maxMsgSize) : { more: false, finished: false };
     const done = accepted && [...session.datastores.values()].every((d) => d.phase === 'done') && session.datastores.size > 0;
-    if (done) this.#sessions.delete(session.token);
     // Our package ends with theirs, or with the last message of our changes.
     const answerFinal = !more && (final || finished);
 
@@ -262,7 +235,7 @@ export class SyncmlServer {
       accepted && !done && el('RespURI', respUri),
       meta(el('MaxMsgSize', OUR_MAX_MSG), el('MaxObjSize', OUR_MAX_OBJ)),
     );
-    return { root: el('SyncML', header, el('SyncBody', reply.body, answerFinal && el('Final'))), version };
+    return { answer: { root: el('SyncML', header, el('SyncBody', reply.body, answerFinal && el('Final'))), version }, accepted, done };
   }
 
   async #authenticate(session: Session, hdr: Header): Promise<{ code: number; chal?: Element }> {
@@ -471,7 +444,7 @@ export class SyncmlServer {
     const pending = session.pending.get(key);
     if (!pending) return;
     session.pending.delete(key);
-    await pending.ds.sync.confirmed(pending.change, Number(textAt(status, 'Data')));
+    await session.datastores.get(pending.ourUri)!.sync.confirmed(pending.change, Number(textAt(status, 'Data')));
   }
 
   /** Their package ended with this message: datastores move on. */
@@ -506,26 +479,26 @@ export class SyncmlServer {
       const commands: Element[] = [];
       while (ds.queue.length > 0) {
         const change = ds.queue[0];
-        const chunk = ds.chunk?.change === change ? ds.chunk : undefined;
-        const data = chunk ? chunk.rest : await this.#dataOf(ds, change);
-        const whole = this.#change(ds, change, reply.nextId(), data, chunk ? {} : undefined);
+        const chunked = ds.rest !== undefined;
+        const data = ds.rest ?? (await this.#dataOf(ds, change));
+        const whole = this.#change(ds, change, reply.nextId(), data, chunked ? {} : undefined);
         const size = wireSize(whole);
         if (size > room) {
           if (commands.length > 0 || change.op === 'Delete') break;
           // Alone in a message and still too large: a piece now, the rest in the next messages.
           const piece = fitting(data, room - (size - wireSize(el('x', data))));
-          const first = chunk ? {} : { size: Buffer.byteLength(data) };
+          const first = chunked ? {} : { size: Buffer.byteLength(data) };
           commands.push(this.#change(ds, change, textAt(whole, 'CmdID'), piece, { ...first, more: true }));
-          ds.chunk = { change, rest: data.slice(piece.length) };
+          ds.rest = data.slice(piece.length);
           break;
         }
         room -= size;
         commands.push(whole);
-        session.pending.set(`${session.outMsgId + 1}:${textAt(whole, 'CmdID')}`, { ds, change });
+        session.pending.set(`${session.outMsgId + 1}:${textAt(whole, 'CmdID')}`, { ourUri: ds.ourUri, change });
         ds.queue.shift();
-        ds.chunk = undefined;
+        ds.rest = undefined;
       }
-      const count = !ds.numberSent && el('NumberOfChanges', ds.queue.length + commands.length - (ds.chunk ? 1 : 0));
+      const count = !ds.numberSent && el('NumberOfChanges', ds.queue.length + commands.length - (ds.rest !== undefined ? 1 : 0));
       ds.numberSent = true;
       reply.body.push(el('Sync', el('CmdID', syncId), locUri('Target', ds.theirUri), locUri('Source', ds.ourUri), count, commands));
       if (ds.queue.length > 0) more = true;

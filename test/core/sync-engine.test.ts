@@ -18,7 +18,7 @@ async function setup() {
   const partner = await partners.partner('demo', 'device', 'phone-1');
   const start = (o: Partial<StartOptions> & { code: number; next: string }) => DatastoreSync.start({ pim, partners, partner, datastore: 'addressbook', policy: 'duplicate', role: 'server', ...o });
   const add = (theirId: string, given: string) => ({ op: 'Add' as const, theirId, item: pim.decode(vcard(given, 'Phone'), 'text/vcard') });
-  return { portal, pim, start, add };
+  return { portal, pim, partners, partner, start, add };
 }
 
 test('anchors: no history or a Last we do not know turns a normal sync slow (508); ours, or the one before, keeps it normal', async (t) => {
@@ -63,4 +63,23 @@ test('a change on both sides: duplicate keeps both, and ours goes back to the ph
   t.deepEqual(out.map((c) => c.op), ['Add']);
   const notes = (await recordsOf(portal, 'demo')).map((r) => r.values.Note).sort();
   t.deepEqual(notes, ['ours', 'theirs']);
+});
+
+test('a sync resumed from its state (by another process) goes on as the one that started it', async (t) => {
+  const { portal, start, add, pim, partners, partner } = await setup();
+  const first = await start({ code: SYNC.slow, next: 'A1' });
+  await first.apply([add('1.vcf', 'Ann'), add('2.vcf', 'Bob')]);
+  await first.finish();
+  await editRecord(portal, 'demo', 'Ann Phone', { Note: 'ours' });
+  const second = await start({ code: SYNC.twoWay, last: 'A1', next: 'A2' });
+  const replace = (given: string, note: string) => ({ op: 'Replace' as const, theirId: `${given === 'Ann' ? 1 : 2}.vcf`, item: pim.decode(vcard(given, 'Phone', `NOTE:${note}`), 'text/vcard') });
+  t.deepEqual((await second.apply([replace('Ann', 'theirs'), replace('Bob', 'new')])).map((r) => r.status), [209, 200]);
+  const resumed = await DatastoreSync.resume({ pim, partners, partner }, JSON.parse(JSON.stringify(second.state)));
+  t.deepEqual(resumed.state, second.state);
+  t.deepEqual(await resumed.outgoing(), await second.outgoing(), 'ours of Ann goes back as new; their Bob is not echoed');
+  // Ours of Ann, set apart from theirs by the conflict, is not paired with a copy of it they add now.
+  const copy = await resumed.apply([{ ...add('3.vcf', 'Ann'), item: pim.decode(vcard('Ann', 'Phone', 'NOTE:ours'), 'text/vcard') }]);
+  t.deepEqual(copy.map((r) => r.status), [201]);
+  t.deepEqual((await resumed.outgoing()).map((c) => c.op), ['Add']);
+  t.deepEqual((await recordsOf(portal, 'demo')).map((r) => r.values.Note ?? '').sort(), ['new', 'ours', 'ours', 'theirs']);
 });

@@ -2,14 +2,13 @@
 // unavailable" page in their device's markup while everyone else goes on; a database that moved
 // is shown from its new address; two gateway processes behind a load balancer serve one session.
 import test from 'ava';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Handset, withGateway } from '../support/client.ts';
 import { closeTestPortal, closeTestPortals, freshBase, openSystem, openTestPortal } from '../support/system.ts';
 import { outageableStore } from '../support/outage.ts';
 import { startBalancer } from '../support/balancer.ts';
+import { gatewayProcess } from '../support/gateway-process.ts';
 import { createApp } from '../../gateway/app.ts';
 import { seedDemo } from '../../core/demo.ts';
 import { moveOwner } from '../../core/dispatch/move.ts';
@@ -17,7 +16,6 @@ import type { Markup } from '../../gateway/device.ts';
 
 test.after.always(closeTestPortals);
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const MARKUPS: Markup[] = ['wml', 'chtml', 'html'];
 
 test('a cell out of reach: its users get a 503 page in their own markup, the others go on, and it comes back', async (t) => {
@@ -84,22 +82,6 @@ for (const markup of MARKUPS) {
       t.is(items.filter((r) => Object.values(r.values).includes('Chateau Mouvant')).length, 1);
       t.is(items.length, 7);
     }));
-}
-
-/** `npm start` in a child process over the given stores; resolves with its base URL. */
-async function gatewayProcess(storeUrl: string): Promise<{ base: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['gateway/main.ts'], { cwd: ROOT, env: { ...process.env, STORE_URL: storeUrl, PORT: '0', HOST: '127.0.0.1', DEMO: '0', CELL_STORES: '' } });
-  let output = '';
-  child.stderr!.on('data', (d) => (output += d));
-  const base = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d) => {
-      output += d;
-      const m = /listening on (http:\/\/[\d.]+:\d+)\//.exec(output);
-      if (m) resolve(m[1]);
-    });
-    child.on('exit', () => reject(new Error(`the gateway exited:\n${output}`)));
-  });
-  return { base, child };
 }
 
 test('two gateway processes behind a round-robin balancer serve one session alternately; one killed, the other carries on', async (t) => {

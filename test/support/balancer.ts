@@ -43,7 +43,9 @@ export async function startBalancer(backends: readonly string[]): Promise<Balanc
 function forward(backend: string, req: IncomingMessage, body: Buffer): Promise<IncomingMessage> {
   const url = new URL(req.url ?? '/', backend);
   return new Promise((resolve, reject) => {
-    const out = request(url, { method: req.method, headers: { ...req.headers, host: url.host }, agent: false }, resolve);
+    // The client's Host goes through unchanged, as a balancer's does: absolute URLs a backend
+    // builds from it (a SyncML RespURI) lead back here, not past the balancer to that backend.
+    const out = request(url, { method: req.method, headers: req.headers, agent: false }, resolve);
     out.on('error', reject);
     out.end(body);
   });
