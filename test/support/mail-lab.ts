@@ -30,9 +30,12 @@ const ENV = { ...process.env, MAIL_LAB_DIR };
 
 export const LAB = { host: '127.0.0.1', imap: 10143, pop3: 10110, smtp: 10025, domain: 'lab.test' } as const;
 
-/** mail-lab.sh with a command, under the lab's lock. */
+/**
+ * mail-lab.sh with a command, under the lab's lock. `-o`: the script does not get the lock's fd, or
+ * the daemons `start` launches would inherit it and hold the lock for as long as they run.
+ */
 async function lab(...args: string[]): Promise<string> {
-  const { stdout } = await run('flock', [LOCK, SCRIPT, ...args], { env: ENV, timeout: 120_000 });
+  const { stdout } = await run('flock', ['-o', LOCK, SCRIPT, ...args], { env: ENV, timeout: 120_000 });
   return stdout;
 }
 
