@@ -327,7 +327,8 @@ const OWNED_TABLES_PART: MovingPart<{ t: OwnedTable; rows: Row[] }[]> = {
 /**
  * Every part that moves with an owner, in order (a part may use the ids of the parts before it).
  * A feature whose rows a few columns describe lists them in OWNED_TABLES; one that must do more on
- * the way (mail seals its passwords again with the target cell's key: core/mail/move.ts) appends a part.
+ * the way (mail and sync seal their passwords again with the target cell's key: core/mail/move.ts,
+ * core/sync/move.ts) appends a part.
  */
 export const MOVING_PARTS: MovingPart[] = [OWNED_TABLES_PART];
 

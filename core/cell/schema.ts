@@ -1,6 +1,8 @@
 // The tables of one cell: its users, their databases and fields, records with their
-// search index, the permission database, and the list of databases shared with each user.
+// search index, the permission database, the list of databases shared with each user, and the
+// key passwords kept for other servers are sealed with.
 import type { Migration } from '../store/migrate.ts';
+import { SECRET_KEY_STEP } from './secrets.ts';
 
 export const CELL_MIGRATIONS: readonly Migration[] = [
   (t) => [
@@ -106,4 +108,7 @@ export const CELL_MIGRATIONS: readonly Migration[] = [
     )${t.tableSuffix}`,
     `INSERT INTO grams_backfill (id, field_id, record_id) VALUES (1, 0, 0)`,
   ],
+  // The key the cell seals its users' passwords for other servers with (mail, remote SyncML
+  // portals): mail's until now, the cell's from here on (secrets.ts).
+  SECRET_KEY_STEP,
 ];

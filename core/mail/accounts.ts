@@ -2,7 +2,7 @@
 // what the store keeps. Passwords are sealed here and never leave the core again.
 import { invalid } from '../errors.ts';
 import type { ServerLogin } from './server.ts';
-import type { Secrets } from './secrets.ts';
+import type { Secrets } from '../cell/secrets.ts';
 
 export const PROTOCOLS = ['imap', 'pop3'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];

@@ -8,7 +8,7 @@ import type { Actor } from '../cell/cell.ts';
 import { CoreError, conflict, forbidden, invalid, notFound } from '../errors.ts';
 import { fileContent } from '../files/files.ts';
 import { forwardSubject, quoteForward, quoteReply, replySubject, type Original } from '../../transcode/reply.ts';
-import { Secrets } from './secrets.ts';
+import { Secrets } from '../cell/secrets.ts';
 import { migrateMail } from './move.ts';
 import { checkAddress, incomingLogin, outgoingLogin, readAccount, toAccount, type Account, type AccountInput, type AccountRow } from './accounts.ts';
 import { ServerQueue } from './queue.ts';

@@ -9,7 +9,7 @@ import { FILE_MIGRATIONS } from '../files/files.ts';
 import type { AccountRow } from './accounts.ts';
 import { fileOrigin } from './mailbox.ts';
 import { MAIL_MIGRATIONS } from './schema.ts';
-import { Secrets } from './secrets.ts';
+import { movingSecrets } from '../cell/secrets.ts';
 
 /** The mail tables and the files table on a cell store (Mail.open and the move both need them). */
 export async function migrateMail(store: Store): Promise<void> {
@@ -18,8 +18,8 @@ export async function migrateMail(store: Store): Promise<void> {
 }
 
 interface OwnersMail {
-  /** Each account's row with its two passwords in the clear, to be sealed on the target. */
-  accounts: { row: AccountRow; incoming: string; outgoing: string }[];
+  /** The accounts, their two passwords opened (ACCOUNT_SECRETS), to be sealed on the target. */
+  accounts: AccountRow[];
   messages: Row[];
   sources: Row[];
   files: Row[];
@@ -36,15 +36,14 @@ function renumbered(ids: Map<number, number>, old: unknown, what: string): numbe
 }
 
 const withoutId = ({ id: _, ...row }: Row): Row => row;
+const ACCOUNT_SECRETS = movingSecrets(['in_secret', 'out_secret']);
 
 export const MAIL_MOVE: MovingPart<OwnersMail> = {
   prepare: migrateMail,
 
   async read(from, login, lock) {
-    const accounts = await from.all<AccountRow>(`SELECT * FROM mail_accounts WHERE owner = ? ORDER BY id${lock}`, [login]);
-    const secrets = accounts.length ? await Secrets.open(from) : undefined;
     return {
-      accounts: accounts.map((row) => ({ row, incoming: secrets!.open(row.in_secret), outgoing: secrets!.open(row.out_secret) })),
+      accounts: await ACCOUNT_SECRETS.open(from, await from.all<AccountRow>(`SELECT * FROM mail_accounts WHERE owner = ? ORDER BY id${lock}`, [login])),
       messages: await from.all(`SELECT * FROM mail_messages WHERE owner = ? ORDER BY id${lock}`, [login]),
       sources: await from.all(`SELECT s.* FROM mail_sources s JOIN mail_accounts a ON a.id = s.account_id WHERE a.owner = ?${lock}`, [login]),
       files: await from.all(`SELECT * FROM files WHERE owner = ? AND ${ATTACHMENTS} ORDER BY id${lock}`, [login]),
@@ -54,10 +53,7 @@ export const MAIL_MOVE: MovingPart<OwnersMail> = {
   async write(to, mail, ids) {
     const accounts = ids.table('mail_accounts');
     const messages = ids.table('mail_messages');
-    const secrets = await Secrets.open(to);
-    for (const { row, incoming, outgoing } of mail.accounts) {
-      accounts.set(Number(row.id), await insertRow(to, 'mail_accounts', { ...withoutId(row), in_secret: secrets.seal(incoming), out_secret: secrets.seal(outgoing) }));
-    }
+    for (const row of await ACCOUNT_SECRETS.seal(to, mail.accounts)) accounts.set(Number(row.id), await insertRow(to, 'mail_accounts', withoutId(row)));
     for (const m of mail.messages) {
       messages.set(Number(m.id), await insertRow(to, 'mail_messages', { ...withoutId(m), account_id: renumbered(accounts, m.account_id, 'message’s account') }));
     }

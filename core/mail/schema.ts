@@ -1,7 +1,8 @@
-// The mail tables of one cell (migration kind 'mail'): the cell's key for account passwords, the
-// accounts, the email databases (inbox, sent, and the outbox of what is not sent yet) and which
-// message of which server each stored message came from.
+// The mail tables of one cell (migration kind 'mail'): the accounts, the email databases (inbox,
+// sent, and the outbox of what is not sent yet) and which message of which server each stored
+// message came from.
 import type { DialectTypes, Migration } from '../store/migrate.ts';
+import { SECRET_KEY_STEP } from '../cell/secrets.ts';
 
 /** An account's server, `in_…` for reading and `out_…` for sending: where, how, who, the sealed password. */
 const serverColumns = (t: DialectTypes, side: 'in' | 'out') =>
@@ -9,12 +10,13 @@ const serverColumns = (t: DialectTypes, side: 'in' | 'out') =>
 
 export const MAIL_MIGRATIONS: readonly Migration[] = [
   (t) => [
+    // The key account passwords were sealed with, until the cell took it over (step 3).
     `CREATE TABLE mail_key (
       id INTEGER NOT NULL PRIMARY KEY,
       secret ${t.key} NOT NULL
     )${t.tableSuffix}`,
-    // Passwords are AES-256-GCM sealed with the cell's key (secrets.ts); the state says why the
-    // account is not checked now ('bad-password' waits for a new password, never retried).
+    // Passwords are AES-256-GCM sealed with the cell's key (core/cell/secrets.ts); the state says
+    // why the account is not checked now ('bad-password' waits for a new password, never retried).
     `CREATE TABLE mail_accounts (
       id ${t.id},
       owner ${t.key} NOT NULL,
@@ -73,4 +75,6 @@ export const MAIL_MIGRATIONS: readonly Migration[] = [
     `CREATE INDEX mail_messages_retry ON mail_messages (state, retry_at)`,
     `CREATE INDEX mail_accounts_retry ON mail_accounts (state, retry_at)`,
   ],
+  // The key is the cell's now (core/cell/secrets.ts): mail_key, made by the first step, goes.
+  SECRET_KEY_STEP,
 ];

@@ -1,12 +1,15 @@
 // Sync state moves with its owner (a part of the move: core/cell/export.ts), so a phone or a
 // remote portal goes on with an incremental sync at the new cell instead of being forced into a
 // slow one: the partners with their anchors and correspondence tables, the items as last received
-// (what no field holds), the MD5 secret and conflict policy, and the remote portals set up.
+// (what no field holds), the MD5 secret and conflict policy, and the remote portals set up, their
+// passwords sealed again with the new cell's key.
 import type { Row } from '../store/store.ts';
 import { insertRow, MOVING_PARTS, type MovedIds, type MovingPart } from '../cell/export.ts';
+import { movingSecrets } from '../cell/secrets.ts';
 import { syncTables } from './tables.ts';
 
 interface OwnersSync {
+  /** Their passwords opened (PORTAL_SECRETS), to be sealed on the target. */
   portals: Row[];
   partners: Row[];
   anchors: Row[];
@@ -22,6 +25,7 @@ function moved(id: number | undefined, what: string, old: unknown): number {
 }
 
 const withoutId = ({ id: _, ...row }: Row): Row => row;
+const PORTAL_SECRETS = movingSecrets(['secret']);
 const OF_PARTNER = 'partner_id IN (SELECT id FROM sync_partners WHERE owner = ?)';
 const OF_DBS = 'db_id IN (SELECT id FROM dbs WHERE owner = ?)';
 
@@ -31,7 +35,7 @@ export const SYNC_MOVE: MovingPart<OwnersSync> = {
   async read(from, login, lock) {
     const rows = (sql: string) => from.all(`${sql}${lock}`, [login]);
     return {
-      portals: await rows('SELECT * FROM sync_portals WHERE owner = ? ORDER BY id'),
+      portals: await PORTAL_SECRETS.open(from, await rows('SELECT * FROM sync_portals WHERE owner = ? ORDER BY id')),
       partners: await rows('SELECT * FROM sync_partners WHERE owner = ? ORDER BY id'),
       anchors: await rows(`SELECT * FROM sync_anchors WHERE ${OF_PARTNER}`),
       maps: await rows(`SELECT * FROM sync_map WHERE ${OF_PARTNER}`),
@@ -43,7 +47,7 @@ export const SYNC_MOVE: MovingPart<OwnersSync> = {
   async write(to, sync, ids: MovedIds) {
     const portals = ids.table('sync_portals');
     const partners = ids.table('sync_partners');
-    for (const p of sync.portals) portals.set(Number(p.id), await insertRow(to, 'sync_portals', withoutId(p)));
+    for (const p of await PORTAL_SECRETS.seal(to, sync.portals)) portals.set(Number(p.id), await insertRow(to, 'sync_portals', withoutId(p)));
     for (const p of sync.partners) {
       // A remote portal's partner row is keyed by the portal's id, which the target numbers afresh.
       const key = p.kind === 'portal' ? String(moved(portals.get(Number(p.partner_key)), 'portal', p.partner_key)) : p.partner_key;

@@ -1,9 +1,12 @@
 // The remote portals a user syncs with as a SyncML client (seed 002): where, as whom, which
-// database, which mode; and what the last sync did. Only their owner sees or changes them.
+// database, which mode; and what the last sync did. Only their owner sees or changes them. The
+// password there is sealed with the cell's key (core/cell/secrets.ts) and opened only for the
+// client to log in (portalLogin): no page is given it.
 import type { Portal } from '../portal.ts';
 import type { Actor } from '../cell/cell.ts';
 import { DuplicateKeyError, type Store } from '../store/store.ts';
 import { checkName } from '../cell/fields.ts';
+import { Secrets } from '../cell/secrets.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
 import { syncTables } from './tables.ts';
 import { MODES, type ModeName } from './modes.ts';
@@ -16,7 +19,6 @@ export interface RemotePortal {
   name: string;
   url: string;
   login: string;
-  password: string;
   /** Which of our databases. */
   database: PortalDatabase;
   /** The datastore's name on the remote server. */
@@ -47,14 +49,18 @@ export interface SyncReport {
   error?: string;
 }
 
-type Row = { id: number; name: string; url: string; login: string; password: string; datastore: string; remote_uri: string; mode: string; last_report: string | null };
+/** A portal with its password opened, for the client to log in there. */
+export interface PortalLogin extends RemotePortal {
+  password: string;
+}
+
+type Row = { id: number; name: string; url: string; login: string; secret: string; datastore: string; remote_uri: string; mode: string; last_report: string | null };
 
 const toPortal = (r: Row): RemotePortal => ({
   id: Number(r.id),
   name: r.name,
   url: r.url,
   login: r.login,
-  password: r.password,
   database: r.datastore as PortalDatabase,
   remoteUri: r.remote_uri,
   mode: r.mode as ModeName,
@@ -89,23 +95,33 @@ export async function remotePortals(portal: Portal, actor: Actor): Promise<Remot
   return (await store.all<Row>('SELECT * FROM sync_portals WHERE owner = ? ORDER BY name', [actor.login])).map(toPortal);
 }
 
-export async function remotePortal(portal: Portal, actor: Actor, id: number): Promise<RemotePortal> {
-  const store = await storeOf(portal, actor);
+async function portalRow(store: Store, actor: Actor, id: number): Promise<Row> {
   const row = await store.get<Row>('SELECT * FROM sync_portals WHERE owner = ? AND id = ?', [actor.login, id]);
   if (!row) throw notFound('There is no such portal in your list.');
-  return toPortal(row);
+  return row;
+}
+
+export async function remotePortal(portal: Portal, actor: Actor, id: number): Promise<RemotePortal> {
+  return toPortal(await portalRow(await storeOf(portal, actor), actor, id));
+}
+
+/** The portal and the password to log in there with, for the client only. */
+export async function portalLogin(portal: Portal, actor: Actor, id: number): Promise<PortalLogin> {
+  const store = await storeOf(portal, actor);
+  const row = await portalRow(store, actor, id);
+  return { ...toPortal(row), password: (await Secrets.open(store)).open(row.secret) };
 }
 
 export async function addRemotePortal(portal: Portal, actor: Actor, raw: PortalInput): Promise<number> {
   const input = checkInput(raw);
   const store = await storeOf(portal, actor);
   try {
-    const { lastId } = await store.run('INSERT INTO sync_portals (owner, name, url, login, password, datastore, remote_uri, mode) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
+    const { lastId } = await store.run('INSERT INTO sync_portals (owner, name, url, login, secret, datastore, remote_uri, mode) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
       actor.login,
       input.name,
       input.url,
       input.login,
-      input.password,
+      (await Secrets.open(store)).seal(input.password),
       input.database,
       input.remoteUri,
       input.mode,

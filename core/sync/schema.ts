@@ -70,4 +70,13 @@ export const SYNC_MIGRATIONS: readonly Migration[] = [
       UNIQUE (owner, name)
     )${t.tableSuffix}`,
   ],
+  // A portal's password is sealed with the cell's key (core/cell/secrets.ts) like mail's: the
+  // column is named for what it holds now, and holds any length (a sealed value is longer than
+  // the password). Those stored in the clear before are sealed on the first use of the sync
+  // tables (backfill.ts): this row, while it exists, says that is still to do.
+  (t) => [
+    t.dialect === 'mysql' ? `ALTER TABLE sync_portals CHANGE password secret ${t.text} NOT NULL` : `ALTER TABLE sync_portals RENAME COLUMN password TO secret`,
+    `CREATE TABLE portal_backfill (id INTEGER NOT NULL PRIMARY KEY)${t.tableSuffix}`,
+    `INSERT INTO portal_backfill (id) VALUES (1)`,
+  ],
 ];

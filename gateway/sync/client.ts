@@ -10,7 +10,7 @@ import { DatastoreSync, SYNC, anchorAt, type IncomingChange, type OutgoingChange
 import { CALENDAR, CONTACTS } from '../../core/sync/datastores.ts';
 import { MODES, alertFor, slowDirection } from '../../core/sync/modes.ts';
 import { md5Digest, md5Secret } from '../../core/sync/accounts.ts';
-import { recordReport, remotePortal, type RemotePortal, type SyncReport } from '../../core/sync/portals.ts';
+import { portalLogin, recordReport, type PortalLogin, type SyncReport } from '../../core/sync/portals.ts';
 import { at, child, childrenOf, el, innerXml, parseSyncml, textAt, textOf, toXml, type Element } from '../../transcode/syncml/tree.ts';
 import { DEVINF_TYPE, devinfUri, ourDevInf } from './devinf.ts';
 import { SYNCML_XML } from './endpoint.ts';
@@ -31,14 +31,14 @@ const locUri = (tag: 'Target' | 'Source', uri: string) => el(tag, el('LocURI', u
 class Exchange {
   readonly sessionId = String(randomInt(1, 1_000_000));
   readonly deviceId: string;
-  readonly remote: RemotePortal;
+  readonly remote: PortalLogin;
   url: string;
   msgId = 0;
   maxMsgSize = MAX_MSG;
   cred?: Element;
   bytes = 0;
 
-  constructor(remote: RemotePortal, deviceId: string) {
+  constructor(remote: PortalLogin, deviceId: string) {
     this.remote = remote;
     this.deviceId = deviceId;
     this.url = remote.url;
@@ -114,7 +114,7 @@ export const clientDeviceId = (login: string) => `lowband-${login}`;
 
 /** Syncs one of the user's remote portals now; the report is kept and returned. */
 export async function syncWithPortal(portal: Portal, actor: Actor, portalId: number, deviceId = clientDeviceId(actor.login)): Promise<SyncReport> {
-  const remote = await remotePortal(portal, actor, portalId);
+  const remote = await portalLogin(portal, actor, portalId);
   const report: SyncReport = { at: Date.now(), ok: false, sent: { added: 0, replaced: 0, deleted: 0 }, received: { added: 0, replaced: 0, deleted: 0 } };
   try {
     await run(portal, actor, remote, deviceId, report);
@@ -127,7 +127,7 @@ export async function syncWithPortal(portal: Portal, actor: Actor, portalId: num
   return report;
 }
 
-async function run(portal: Portal, actor: Actor, remote: RemotePortal, deviceId: string, report: SyncReport): Promise<void> {
+async function run(portal: Portal, actor: Actor, remote: PortalLogin, deviceId: string, report: SyncReport): Promise<void> {
   const cell = await portal.cell(actor.cellId);
   const codec = remote.database === 'contacts' ? CONTACTS : CALENDAR;
   const pim = await PimStore.open(cell, actor, codec);

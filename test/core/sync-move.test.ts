@@ -1,25 +1,28 @@
 // A user's sync state moves with them to another cell (core/sync/move.ts, a part of the move), so
 // their phone and their remote portals go on incrementally there: partners, anchors, the
 // correspondence table pointing at the moved records, the items as last received, the MD5 secret
-// and conflict policy, and the portals set up.
+// and conflict policy, and the portals set up with their passwords sealed again with the new cell's key.
 import test from 'ava';
 import type { Store } from '../../core/store/store.ts';
 import { closeTestPortals, openSystem } from '../support/system.ts';
 import { moveOwner } from '../../core/dispatch/move.ts';
 import { syncTables } from '../../core/sync/tables.ts';
+import { addRemotePortal } from '../../core/sync/portals.ts';
+import { Secrets } from '../../core/cell/secrets.ts';
 
 test.after.always(closeTestPortals);
 
-/** One user's sync rows on a store, their ids and record ids shown as what they stand for. */
+/** One user's sync rows on a store, their ids and record ids shown as what they stand for, portal passwords opened with the store's key. */
 async function syncStateOf(store: Store, login: string) {
   const nameOf = new Map((await store.all<{ id: number; data: string }>('SELECT r.id, r.data FROM records r JOIN dbs d ON d.id = r.db_id WHERE d.owner = ?', [login])).map((r) => [Number(r.id), Object.values(JSON.parse(r.data))[0]]));
-  const portals = await store.all<{ id: number; name: string; url: string; password: string }>('SELECT id, name, url, password FROM sync_portals WHERE owner = ?', [login]);
+  const portals = await store.all<{ id: number; name: string; url: string; secret: string }>('SELECT id, name, url, secret FROM sync_portals WHERE owner = ?', [login]);
+  const secrets = await Secrets.open(store);
   const portalName = new Map(portals.map((p) => [String(p.id), p.name]));
   const partners = await store.all<{ id: number; kind: string; partner_key: string }>('SELECT id, kind, partner_key FROM sync_partners WHERE owner = ? ORDER BY kind', [login]);
   const partnerName = new Map(partners.map((p) => [Number(p.id), p.kind === 'portal' ? `portal ${portalName.get(p.partner_key)}` : p.partner_key]));
   const ofPartner = 'partner_id IN (SELECT id FROM sync_partners WHERE owner = ?)';
   return {
-    portals: portals.map(({ name, url, password }) => ({ name, url, password })),
+    portals: portals.map(({ name, url, secret }) => ({ name, url, password: secrets.open(secret) })),
     partners: [...partnerName.values()],
     anchors: (await store.all<{ partner_id: number; their_anchor: string; our_anchor: string }>(`SELECT partner_id, their_anchor, our_anchor FROM sync_anchors WHERE ${ofPartner}`, [login]))
       .map((a) => `${partnerName.get(Number(a.partner_id))}: ${a.their_anchor}/${a.our_anchor}`)
@@ -41,7 +44,7 @@ async function syncedContacts(portal: Awaited<ReturnType<typeof openSystem>>['po
   for (const name of names) records.push(await portal.createRecord(actor, ref, { Name: name }));
   await syncTables(store);
   await store.run('INSERT INTO sync_users (login, md5_secret, conflict_policy) VALUES (?, ?, ?)', [login, `md5-${login}`, 'ours']);
-  const portalId = (await store.run('INSERT INTO sync_portals (owner, name, url, login, password, datastore, remote_uri, mode) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [login, 'Office', 'http://127.0.0.1:9/sync', login, 'remote-secret', 'contacts', 'addressbook', 'two-way'])).lastId;
+  const portalId = await addRemotePortal(portal, actor, { name: 'Office', url: 'http://127.0.0.1:9/sync', login, password: `remote-${login}`, database: 'contacts', remoteUri: 'addressbook', mode: 'two-way' });
   const phone = (await store.run("INSERT INTO sync_partners (owner, kind, partner_key, nonce, devinf, last_seen) VALUES (?, 'device', ?, '', NULL, 1)", [login, `IMEI:${login}`])).lastId;
   const remote = (await store.run("INSERT INTO sync_partners (owner, kind, partner_key, nonce, devinf, last_seen) VALUES (?, 'portal', ?, '', NULL, 1)", [login, String(portalId)])).lastId;
   for (const partner of [phone, remote]) {
@@ -61,10 +64,18 @@ test('a user moved to another cell takes their phones, remote portals, anchors, 
   const before = await syncStateOf(c1, 'ann');
   const bobBefore = await syncStateOf(c2, 'bob');
   t.is(before.maps.length, 4);
+  t.deepEqual(before.portals.map((p) => p.password), ['remote-ann']);
+  const sealedAt = async (store: Store) => String((await store.get<{ secret: string }>("SELECT secret FROM sync_portals WHERE owner = 'ann'"))!.secret);
+  const sealedOnC1 = await sealedAt(c1);
+  const oldKey = await Secrets.open(c1);
 
   await moveOwner(portal, 'ann', 'c2');
 
-  t.deepEqual(await syncStateOf(c2, 'ann'), before, 'the same state at the new cell, every id pointing at what moved');
+  t.deepEqual(await syncStateOf(c2, 'ann'), before, 'the same state at the new cell, every id pointing at what moved, the password opening with its key');
+  const sealedOnC2 = await sealedAt(c2);
+  t.throws(() => oldKey.open(sealedOnC2), undefined, 'sealed again with the new cell’s key: the old cell’s does not open it');
+  t.is(oldKey.open(sealedOnC1), 'remote-ann');
+  t.false(sealedOnC2.includes('remote-ann'), 'never stored in the clear');
   t.deepEqual(await syncStateOf(c2, 'bob'), bobBefore, 'the other user of the target untouched');
   for (const table of ['sync_portals', 'sync_partners', 'sync_users']) {
     const column = table === 'sync_users' ? 'login' : 'owner';

@@ -47,9 +47,10 @@ for (const markup of ['wml', 'chtml', 'html'] as Markup[]) {
       t.true(await hasMd5Secret(gw.portal, 'demo'));
 
       const form = await phone.get(sync.link(/Add( a)? portal/));
-      const bad = await phone.post(form.action, { name: 'Alice', url: 'ftp://x', login: 'alice', password: 'alice', database: 'contacts', remote: '', mode: 'two-way' });
+      const bad = await phone.post(form.action, { name: 'Alice', url: 'ftp://x', login: 'alice', password: 'typed-once', database: 'contacts', remote: '', mode: 'two-way' });
       t.is(bad.status, 400);
       t.regex(bad.words, /starting with http/);
+      t.false(bad.text.includes('typed-once'), 'the typed password is not filled in again');
       const page = await phone.post(form.action, { name: 'Alice', url: `${gw.base}/sync`, login: 'alice', password: 'alice', database: 'contacts', remote: 'addressbook', mode: 'two-way' });
       t.regex(page.words, /Not synced yet/);
       const done = await phone.post(page.action, {});

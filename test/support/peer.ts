@@ -80,13 +80,20 @@ export class PeerServer {
   }
 }
 
-/** demo (with its Contacts or Calendar ready) on a fresh test portal, and a fresh peer for carol whom demo's client may sync with. */
-export async function withDemoAndPeer(database: 'contacts' | 'calendar', body: (o: { portal: Portal; demo: Actor; peer: PeerServer }) => Promise<void>): Promise<void> {
+type WithPeer = { portal: Portal; demo: Actor; peer: PeerServer };
+
+/**
+ * demo (with its Contacts or Calendar ready) on a fresh test portal, and a fresh peer for carol whom
+ * demo's client may sync with. `before` runs ahead of any use of the sync tables (to leave demo's
+ * cell as an older program did).
+ */
+export async function withDemoAndPeer(database: 'contacts' | 'calendar', body: (o: WithPeer) => Promise<void>, before?: (o: WithPeer) => Promise<void>): Promise<void> {
   const portal = await openTestPortal();
   await seedDemo(portal);
   const peer = await PeerServer.start('carol', 'pw-at-peer', [clientDeviceId('demo')]);
   try {
     const demo = await actorOf(portal, 'demo');
+    await before?.({ portal, demo, peer });
     await (database === 'contacts' ? openContacts : openCalendar)(portal, 'demo');
     await body({ portal, demo, peer });
   } finally {

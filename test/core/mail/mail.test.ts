@@ -1,7 +1,7 @@
 // Mail through the core against the real lab: Postfix takes what we send, Dovecot serves it back
 // over IMAP and POP3; every message is stored once in the user's inbox, whatever the charset.
 import test from 'ava';
-import { kindOf, openTestPortal, closeTestPortals } from '../../support/system.ts';
+import { freshBase, kindOf, openTestPortal, closeTestPortals } from '../../support/system.ts';
 import { checkUntil, deliver, labAccount, labUser, renumber, startMailLab } from '../../support/mail-lab.ts';
 import { ATTACHED, HTML, JAPANESE, LATIN1, SHIFT_JIS, attachmentMail, bigMail, htmlMail, japaneseMail, latin1Mail, plainMail, shiftJisMail } from '../../support/mail-samples.ts';
 import type { Actor } from '../../../core/cell/cell.ts';
@@ -117,6 +117,34 @@ for (const protocol of ['imap', 'pop3'] as const) {
     t.deepEqual((await inbox(mail, actor)).map((m) => m.subject).sort(), ['After rn3', 'Before rn1', 'Before rn2']);
   });
 }
+
+test.serial('passwords sealed while the key was mail’s own (an older program) still log in once the key is the cell’s', async (t) => {
+  const base = freshBase();
+  const portal = await openTestPortal({}, base);
+  await portal.addCell('c1', 100);
+  await portal.register('ann', 'secret', 'Ann');
+  const actor = { login: 'ann', cellId: 'c1' };
+  const mail = await portal.mail(actor);
+  const reader = await labUser('old');
+  await deliver(reader, plainMail(tag(), 'Old', 'Sealed before.'));
+  const account = await mail.saveAccount(actor, labAccount(reader, 'imap'));
+  // The cell as the program before left it: the key in mail's table, the cell's schema at 3, mail's at 2.
+  const store = mail.store;
+  const key = (await store.get<{ secret: string }>('SELECT secret FROM secret_key WHERE id = 1'))!.secret;
+  await store.run('CREATE TABLE mail_key AS SELECT id, secret FROM secret_key');
+  await store.run('DROP TABLE secret_key');
+  await store.run("UPDATE schema_meta SET version = 3 WHERE kind = 'cell'");
+  await store.run("UPDATE schema_meta SET version = 2 WHERE kind = 'mail'");
+
+  // The program now, in another process.
+  const later = await openTestPortal({}, base);
+  const upgraded = await later.mail(actor);
+  t.is(await checkUntil(upgraded, actor, account, 1), 1, 'the reading password opens');
+  const sent = await upgraded.send(actor, { account: String(account), to: reader.address, subject: `After ${tag()}`, body: 'The sending one too.' });
+  t.true(sent.sent, sent.problem);
+  t.deepEqual(await store.all('SELECT id, secret FROM secret_key'), [{ id: 1, secret: key }], 'the same key, the cell’s now');
+  await t.throwsAsync(store.all('SELECT * FROM mail_key'), undefined, 'mail’s table is gone');
+});
 
 test.serial('two checks of one account at once store each message once', async (t) => {
   const { actor, mail } = await userWithMail();
