@@ -106,10 +106,11 @@ test('a cell out of reach makes only its own users unavailable, and serves again
 test('a cell whose store was written by a newer program is refused, alone; a newer dispatch refuses to start', async (t) => {
   const { portal, base } = await openSystem({ c1: undefined, c2: undefined }, ['ann', 'bob']);
   await (await portal.cell('c2')).store.run("UPDATE schema_meta SET version = 99 WHERE kind = 'tombstones'");
+  const { version } = (await portal.dispatch.store.get<{ version: number }>("SELECT version FROM schema_meta WHERE kind = 'dispatch'"))!;
   await portal.dispatch.store.run("UPDATE schema_meta SET version = 99 WHERE kind = 'dispatch'");
   const other = await t.throwsAsync(openTestPortal({}, base));
   t.regex(other.message, /schema version 99, newer than this program knows/);
-  await portal.dispatch.store.run("UPDATE schema_meta SET version = 3 WHERE kind = 'dispatch'");
+  await portal.dispatch.store.run("UPDATE schema_meta SET version = ? WHERE kind = 'dispatch'", [version]);
   const fresh = await openTestPortal({}, base);
   t.is(await kindOf(fresh.login('bob', 'bob-pass')), 'unavailable');
   t.is((await fresh.login('ann', 'ann-pass')).user.cellId, 'c1');
