@@ -32,8 +32,10 @@ export const STATUS = {
   refreshRequired: 508,
   conflictOursWon: 419,
   badData: 415,
-  /** An item whose values the database refuses (too long, not a date…), as a form would. */
+  /** An item whose values the database refuses (not a date…), as a form would. */
   badValue: 400,
+  /** An item with a value longer than its field holds ("Request entity too large"): refused whole. */
+  tooLarge: 413,
 } as const;
 
 export interface IncomingChange {
@@ -58,6 +60,12 @@ export interface OutgoingChange {
   /** The partner's id (Replace/Delete). */
   theirId?: string;
   digest?: string;
+}
+
+/** The status of an item that could not be read: not ours to read (415), or values the database refuses. */
+function statusOfRefusal(err: Error): number {
+  if (!(err instanceof CoreError)) return STATUS.badData;
+  return err.kind === 'too-large' ? STATUS.tooLarge : STATUS.badValue;
 }
 
 /** `YYYYMMDDTHHMMSSZ`, the anchor form SyncML clients use. */
@@ -218,7 +226,7 @@ export class DatastoreSync {
     for (const change of changes) {
       const at = results.push({ status: STATUS.ok }) - 1;
       if (change.item instanceof Error) {
-        results[at] = { status: change.item instanceof CoreError ? STATUS.badValue : STATUS.badData };
+        results[at] = { status: statusOfRefusal(change.item) };
         continue;
       }
       const recordId = this.#recordOf(change);
