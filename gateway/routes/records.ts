@@ -174,6 +174,8 @@ function recordForm(ctx: Ctx, ref: DbRef, db: Database, values: RecordInput) {
         choices: field.options.choices?.map((c) => ({ value: c, label: c, selected: c === value })),
         checked: kind === 'checkbox' ? ['1', 'on', 'yes', 'true'].includes(value.toLowerCase()) : undefined,
         hint: kind === 'date' || kind === 'number' ? HINTS[kind] : undefined,
+        // A one-line input drops line breaks: text of several lines is edited in a box where the markup has one.
+        multiline: kind === 'text' && value.includes('\n'),
       };
     }),
     cancel: links.db(ref),
