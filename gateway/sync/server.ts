@@ -13,6 +13,7 @@ import { OFFERED, codecFor } from '../../core/sync/datastores.ts';
 import { conflictPolicy, hasMd5Secret, newNonce, syncAuthenticate, type Credentials } from '../../core/sync/accounts.ts';
 import { at, child, childrenOf, el, innerXml, parseElement, textAt, textOf, type Element } from '../../transcode/syncml/tree.ts';
 import { DEVINF_TYPE, devinfUri, ourDevInf, preferredType } from './devinf.ts';
+import { encodeKeepingBytes, itemText } from '../../transcode/syncml/item-bytes.ts';
 
 /** SyncML status codes the server answers with (SyncML Representation Protocol, §10). */
 export const CODE = {
@@ -43,7 +44,13 @@ const MAX_SESSIONS = 1_000;
 /** The bytes an element takes in our XML. */
 const wireSize = (node: Element) => Buffer.byteLength(innerXml(node));
 
-/** The longest start of `data` whose XML (escaped) takes at most `bytes`, and at least one character. */
+const SPACE = /\s/;
+
+/**
+ * The longest start of `data` whose XML (escaped) takes at most `bytes`, and at least one character.
+ * A cut that is not the end falls between two characters that are not blanks: the Synthesis engine
+ * trims the blanks at both ends of each chunk's data, and would join the chunks a space short.
+ */
 function fitting(data: string, bytes: number): string {
   let used = 0;
   let end = 0;
@@ -52,18 +59,23 @@ function fitting(data: string, bytes: number): string {
     if (used > bytes && end > 0) break;
     end += ch.length;
   }
-  return data.slice(0, end);
+  if (end === data.length) return data;
+  // Back to a cut with no blank on either side, not inside a surrogate pair; else where it was.
+  const good = (cut: number) => !SPACE.test(data[cut - 1]) && !SPACE.test(data[cut]) && !/[\uD800-\uDBFF]/.test(data[cut - 1]);
+  let cut = end;
+  while (cut > 0 && !good(cut)) cut--;
+  return data.slice(0, cut > 0 ? cut : end);
 }
 
 /**
- * Whether `data` is the large object of `size` bytes announced. Reading XML turns each CRLF into LF
- * (the Synthesis engine sends vCards with CRLF and counts them), so up to a byte a line may be gone;
- * some clients count characters rather than bytes.
+ * Whether `bytes` are the large object of `size` bytes announced. Reading XML turns each CRLF into
+ * LF (the Synthesis engine sends vCards with CRLF and counts them), so up to a byte a line may be
+ * gone; some clients count characters rather than bytes.
  */
-function isSize(data: string, size: number): boolean {
-  const bytes = Buffer.byteLength(data);
-  const lines = data.split('\n').length - 1;
-  return (size >= bytes && size <= bytes + lines) || data.length === size;
+function isSize(bytes: Buffer, text: string, size: number): boolean {
+  let lines = 0;
+  for (const b of bytes) if (b === 0x0a) lines++;
+  return (size >= bytes.length && size <= bytes.length + lines) || text.length === size;
 }
 
 /** A message that is not SyncML we can answer in SyncML: the endpoint says so in HTTP. */
@@ -100,8 +112,8 @@ interface Datastore {
   items: Map<number, PimItem>;
   /** Of ours, the large object being sent in chunks: what is left of it. */
   chunk?: { change: OutgoingChange; rest: string };
-  /** A large object being received in chunks. */
-  partial?: { op: IncomingChange['op']; theirId: string; type: string; data: string; size?: number };
+  /** A large object being received in chunks: their bytes so far (a chunk may end inside a character). */
+  partial?: { op: IncomingChange['op']; theirId: string; type: string; chunks: Buffer[]; size?: number };
 }
 
 class Session {
@@ -443,22 +455,24 @@ export class SyncmlServer {
     if (op === 'Delete') return { change: { op, theirId } };
     const dataEl = child(item, 'Data');
     if (!dataEl) return { code: CODE.badRequest };
-    let data = textOf(dataEl);
+    const chunks = [encodeKeepingBytes(textOf(dataEl))];
     const more = child(item, 'MoreData') !== undefined;
     if (ds.partial) {
       if (ds.partial.theirId !== theirId) {
         ds.partial = undefined;
         return { code: CODE.sizeMismatch };
       }
-      data = ds.partial.data + data;
+      chunks.unshift(...ds.partial.chunks);
     }
     const size = Number(textAt(item, 'Meta/Size')) || ds.partial?.size;
     if (more) {
-      ds.partial = { op, theirId, type, data, size };
+      ds.partial = { op, theirId, type, chunks, size };
       return { code: CODE.chunkAccepted };
     }
     ds.partial = undefined;
-    if (size && !isSize(data, size)) return { code: CODE.sizeMismatch };
+    const bytes = Buffer.concat(chunks);
+    const data = itemText(bytes);
+    if (size && !isSize(bytes, data, size)) return { code: CODE.sizeMismatch };
     if (!ds.sync.pim.accepts(type)) return { code: 415 };
     try {
       return { change: { op, theirId, item: ds.sync.pim.decode(data, type) } };

@@ -116,8 +116,8 @@ test('a recorded WBXML message gets a WBXML answer', async (t) => {
 
 const LARGE = '22-slow-maxmsgsize4000-multimessage-largeobject';
 
-/** The recorded session with a 40 KB contact sent in chunks, replayed message by message; `edit` changes a message before it goes. */
-async function largeObjectSync(gw: Running, edit: (file: string, message: string) => string = (_, m) => m) {
+/** The recorded session with a 40 KB contact sent in chunks, replayed message by message; `edit` changes a message (or its bytes) before it goes. */
+async function largeObjectSync(gw: Running, edit: (file: string, message: string) => string | Uint8Array<ArrayBuffer> = (_, m) => m) {
   let url = `${gw.base}/sync`;
   const statuses: string[] = [];
   for (const file of ['001-req.xml', '002-req.xml', '003-req.xml', '004-req.xml', '005-req.xml']) {
@@ -161,5 +161,31 @@ test('a chunked contact whose note is longer than a text field holds is refused 
     const records = await recordsOf(gw.portal, 'demo');
     t.is(records.length, 31, 'the 30 others stored, the refused one not');
     t.deepEqual(records.find((r) => r.values.Name === 'Bigge Note')!.values, { Name: 'Bigge Note', 'Given name': 'Bigge', 'Family name': 'Note', Note: 'the note as it was' });
+  });
+});
+
+test('a chunk cut inside a UTF-8 character is joined to the next one byte for byte', async (t) => {
+  await withGateway(async (gw) => {
+    await openContacts(gw.portal, 'demo');
+    // "é" is C3 A9: the first chunk ends with C3, the second starts with A9, as the Synthesis engine cuts.
+    const cutAt = (message: string, bytes: number[], where: 'end' | 'start') => {
+      const [before, after] = message.split(where === 'end' ? ']]></Data><MoreData/>' : "<Data><![CDATA[");
+      const mark = where === 'end' ? ']]></Data><MoreData/>' : '<Data><![CDATA[';
+      const edge = where === 'end' ? [Buffer.from(before), Buffer.from(bytes), Buffer.from(mark + after)] : [Buffer.from(before + mark), Buffer.from(bytes), Buffer.from(after)];
+      return new Uint8Array(Buffer.concat(edge));
+    };
+    const statuses = await largeObjectSync(gw, (file, message) =>
+      file === '002-req.xml'
+        ? cutAt(message.replace(/<Size xmlns='syncml:metinf'>(\d+)<\/Size>/, (_, n) => `<Size xmlns='syncml:metinf'>${Number(n) + 2}</Size>`), [0xc3], 'end')
+        : file === '003-req.xml'
+          ? cutAt(message, [0xa9], 'start')
+          : message,
+    );
+    t.deepEqual(statuses.slice(0, 3), ['Add:213', 'Add:213', 'Add:201']);
+    const note = CONTACTS.decode(bigCard(), 'text/vcard').values.Note;
+    const first = /<!\[CDATA\[([^]*?)\]\]>/.exec(fixture(LARGE, '002-req.xml'))![1];
+    const split = first.length - first.indexOf('NOTE:') - 'NOTE:'.length;
+    const stored = (await recordsOf(gw.portal, 'demo')).find((r) => r.values.Name === 'Bigge Note')!;
+    t.is(stored.values.Note, `${note.slice(0, split)}é${note.slice(split)}`);
   });
 });

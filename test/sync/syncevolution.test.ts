@@ -8,7 +8,7 @@ import { actorOf, addRecord, deleteRecord, editRecord, namesOf, openCalendar, op
 import { setConflictPolicy } from '../../core/sync/accounts.ts';
 import { Cutter } from '../support/cutter.ts';
 import { MAX_TEXT } from '../../core/cell/fields.ts';
-import { CONTACTS } from '../../core/sync/datastores.ts';
+import { CALENDAR, CONTACTS } from '../../core/sync/datastores.ts';
 
 test.after.always(async () => {
   removeLabDirs();
@@ -381,3 +381,21 @@ test('a desktop PIM sends a contact with a 40 KB note: stored whole, given back 
     t.is(after.find((r) => r.values.Name === 'Sam Small')!.values.Mobile, '+1-555-0123', 'the other change is stored');
   });
 });
+
+for (const wbxml of [false, true]) {
+  test(`an event with a 40 KB description goes to the server in chunks${wbxml ? ' of WBXML' : ''} and to another device identical`, async (t) => {
+    t.timeout(120_000);
+    await withLab('longevent', async (gw, pim) => {
+      const long = Array.from({ length: 1000 }, (_, i) => `Item ${i}; owner: Ann, due 2026-12-${String(1 + (i % 28)).padStart(2, '0')} – 日本語.`).join('\n');
+      t.true(long.length >= 40_000 && long.length <= MAX_TEXT, `${long.length} characters`);
+      // Small messages: the event goes in chunks, which the Synthesis engine cuts inside characters.
+      const env = { FORMAT: 'ical20', MAX_MSG_SIZE: '4000', ...(wbxml ? { WBXML: '1' } : {}) };
+      pim.write('plan.ics', ical('plan-1', 'Planning', '20261202T090000Z', `DESCRIPTION:${noteValue(long)}`));
+      ok(t, await pim.sync('slow', { env }), pim);
+      t.is((await recordsOf(gw.portal, 'demo', 'Calendar')).find((e) => e.values.Title === 'Planning')!.values.Description, long, 'stored whole');
+      const phone = new SyncEvolutionClient(`${gw.base}/sync`, 'demo', 'demo', 'longevent-phone');
+      ok(t, await phone.sync('slow', { env: { ...env, DEVICE_ID: 'lab-phone' } }), phone);
+      t.is(CALENDAR.decode(phone.items().get(phone.fileOf('Planning'))!, 'text/calendar').values.Description, long, 'given back identical');
+    });
+  });
+}
