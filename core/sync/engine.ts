@@ -124,6 +124,8 @@ export class DatastoreSync {
   readonly #touched = new Set<number>();
   /** Refresh from them: records they gave us; the others go when their package is complete. */
   readonly #kept = new Set<number>();
+  /** An item of theirs was refused: after a refresh from them, the record it stands for may be any of ours. */
+  #refused = false;
   readonly #role: 'server' | 'client';
   readonly #deletions: boolean;
   readonly #only?: 'send' | 'receive';
@@ -227,6 +229,7 @@ export class DatastoreSync {
       const at = results.push({ status: STATUS.ok }) - 1;
       if (change.item instanceof Error) {
         results[at] = { status: statusOfRefusal(change.item) };
+        this.#refused = true;
         continue;
       }
       const recordId = this.#recordOf(change);
@@ -303,9 +306,12 @@ export class DatastoreSync {
     return this.#map.get(recordId)?.digest !== this.#digests.get(recordId);
   }
 
-  /** Their package is complete: after a refresh from them, what they did not send goes. */
+  /**
+   * Their package is complete: after a refresh from them, what they did not send goes, unless they
+   * sent an item we refused (a note too long…): our copy of it would go with the rest, so none goes.
+   */
   async theirsComplete(): Promise<void> {
-    if (!this.refreshFromThem) return;
+    if (!this.refreshFromThem || this.#refused) return;
     for (const recordId of [...this.#digests.keys()]) {
       if (this.#kept.has(recordId)) continue;
       await this.pim.remove(recordId);
