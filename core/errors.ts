@@ -12,7 +12,9 @@ export type ErrorKind =
   /** Too many failed logins: wait before trying again. */
   | 'throttled'
   /** The database is in its owner's locker and not opened in this session. */
-  | 'locked';
+  | 'locked'
+  /** A value longer than its field holds: refused whole, as a size and not as a mistake (HTTP and SyncML 413). */
+  | 'too-large';
 
 export class CoreError extends Error {
   readonly kind: ErrorKind;
@@ -29,4 +31,5 @@ export class CoreError extends Error {
 export const invalid = (message: string, field?: string) => new CoreError('invalid', message, field);
 export const forbidden = (message: string) => new CoreError('forbidden', message);
 export const notFound = (message: string) => new CoreError('not-found', message);
+export const tooLarge = (message: string, field?: string) => new CoreError('too-large', message, field);
 export const conflict = (message: string, field?: string) => new CoreError('conflict', message, field);

@@ -16,6 +16,7 @@ const STATUS: Record<ErrorKind, number> = {
   unavailable: 503,
   throttled: 429,
   locked: 403,
+  'too-large': 413,
 };
 
 /** Thrown by the gateway itself for a request it cannot serve (unknown page, ended session). */

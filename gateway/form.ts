@@ -3,8 +3,14 @@ import type { Middleware } from 'koa';
 import type { GatewayState } from './context.ts';
 import { charsetOf, decodeForm } from '../transcode/charset.ts';
 import { PageError } from './errors.ts';
+import { MAX_TEXT } from '../core/cell/fields.ts';
 
-const LIMIT = 64 * 1024;
+/**
+ * The largest form read: a text value at its cap, percent-encoded (up to 12 bytes a character, for
+ * a 4-byte UTF-8 one), and the rest of the form. A longer value is then refused by the core, in words,
+ * with the form shown again, rather than cut off here as a form "too large to send".
+ */
+const LIMIT = MAX_TEXT * 12 + 64 * 1024;
 
 async function readBody(stream: AsyncIterable<Buffer>): Promise<Buffer> {
   const chunks: Buffer[] = [];

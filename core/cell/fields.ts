@@ -1,6 +1,6 @@
 // User-defined fields: their types, how a typed value is read from what a user typed,
 // and the index key a value is searched by.
-import { invalid } from '../errors.ts';
+import { invalid, tooLarge } from '../errors.ts';
 import { KEY_CHARS } from '../store/migrate.ts';
 
 export const FIELD_TYPES = ['text', 'number', 'date', 'checkbox', 'choice', 'alarm'] as const;
@@ -48,7 +48,15 @@ export interface IndexKey {
   num: number | null;
 }
 
-export const MAX_TEXT = 10_000;
+/**
+ * The longest text value, in UTF-16 code units, for forms on every device and for sync alike.
+ * Desktop PIMs keep notes of tens of KB on a contact or an event (minutes, pasted mails: the
+ * recorded SyncEvolution session 22 carries a 40 KB NOTE), and a value refused at sync is an item
+ * the user loses on the way. 100,000 holds such notes with room to spare, while a value stays under
+ * half a MB in any vCard encoding (far below the MaxObjSize we announce) and its distinct trigrams
+ * a bounded number of index rows.
+ */
+export const MAX_TEXT = 100_000;
 export const MAX_NAME = 40;
 
 /** The kind of value a field holds; an alarm holds a limit of its watched field's kind (a date without one). */
@@ -114,7 +122,7 @@ export function parseValue(kind: Exclude<FieldType, 'alarm'>, raw: string, label
       if (!choices.includes(text)) throw invalid(`${label} must be one of: ${choices.join(', ')}.`, label);
       return text;
     case 'text':
-      if (text.length > MAX_TEXT) throw invalid(`${label} is too long (at most ${MAX_TEXT} characters).`, label);
+      if (text.length > MAX_TEXT) throw tooLarge(`${label} is too long (at most ${MAX_TEXT.toLocaleString('en')} characters).`, label);
       if (CONTROL.test(text)) throw invalid(`${label} contains control characters.`, label);
       return raw.replace(/\r\n?/g, '\n').trim();
   }

@@ -32,8 +32,10 @@ export const STATUS = {
   refreshRequired: 508,
   conflictOursWon: 419,
   badData: 415,
-  /** An item whose values the database refuses (too long, not a date…), as a form would. */
+  /** An item whose values the database refuses (not a date…), as a form would. */
   badValue: 400,
+  /** An item with a value longer than its field holds ("Request entity too large"): refused whole. */
+  tooLarge: 413,
 } as const;
 
 export interface IncomingChange {
@@ -58,6 +60,12 @@ export interface OutgoingChange {
   /** The partner's id (Replace/Delete). */
   theirId?: string;
   digest?: string;
+}
+
+/** The status of an item that could not be read: not ours to read (415), or values the database refuses. */
+function statusOfRefusal(err: Error): number {
+  if (!(err instanceof CoreError)) return STATUS.badData;
+  return err.kind === 'too-large' ? STATUS.tooLarge : STATUS.badValue;
 }
 
 /** `YYYYMMDDTHHMMSSZ`, the anchor form SyncML clients use. */
@@ -113,6 +121,7 @@ export interface SyncState {
   touched: number[];
   kept: number[];
   unmapped: number[];
+  refused: boolean;
 }
 
 /** Where a datastore's sync works: the user's records and the partner's table. */
@@ -142,6 +151,8 @@ export class DatastoreSync {
   readonly #kept: Set<number>;
   /** Records whose pairing this session undid: kept apart from theirs, not matched again by content. */
   readonly #unmapped: Set<number>;
+  /** An item of theirs was refused: after a refresh from them, the record it stands for may be any of ours. */
+  #refused: boolean;
   readonly #role: 'server' | 'client';
   readonly #deletions: boolean;
   readonly #only?: 'send' | 'receive';
@@ -163,6 +174,7 @@ export class DatastoreSync {
     this.#touched = new Set(state.touched);
     this.#kept = new Set(state.kept);
     this.#unmapped = new Set(state.unmapped);
+    this.#refused = state.refused;
     this.#map = map;
     this.#digests = new Map([...contents].map(([id, c]) => [id, c.digest]));
     for (const [recordId, entry] of map) this.#byTheirId.set(entry.theirId, recordId);
@@ -194,6 +206,7 @@ export class DatastoreSync {
       touched: [],
       kept: [],
       unmapped: [],
+      refused: false,
     };
     return DatastoreSync.resume(o, state);
   }
@@ -220,6 +233,7 @@ export class DatastoreSync {
       touched: [...this.#touched],
       kept: [...this.#kept],
       unmapped: [...this.#unmapped],
+      refused: this.#refused,
     };
   }
 
@@ -286,7 +300,8 @@ export class DatastoreSync {
     for (const change of changes) {
       const at = results.push({ status: STATUS.ok }) - 1;
       if (change.item instanceof Error) {
-        results[at] = { status: change.item instanceof CoreError ? STATUS.badValue : STATUS.badData };
+        results[at] = { status: statusOfRefusal(change.item) };
+        this.#refused = true;
         continue;
       }
       const recordId = this.#recordOf(change);
@@ -363,9 +378,12 @@ export class DatastoreSync {
     return this.#map.get(recordId)?.digest !== this.#digests.get(recordId);
   }
 
-  /** Their package is complete: after a refresh from them, what they did not send goes. */
+  /**
+   * Their package is complete: after a refresh from them, what they did not send goes, unless they
+   * sent an item we refused (a note too long…): our copy of it would go with the rest, so none goes.
+   */
   async theirsComplete(): Promise<void> {
-    if (!this.refreshFromThem) return;
+    if (!this.refreshFromThem || this.#refused) return;
     for (const recordId of [...this.#digests.keys()]) {
       if (this.#kept.has(recordId)) continue;
       await this.pim.remove(recordId);

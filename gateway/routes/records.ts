@@ -10,7 +10,8 @@ import { CoreError } from '../../core/errors.ts';
 import { splitText } from '../../transcode/paginate.ts';
 import { showFitted } from '../fit.ts';
 import { formatValue } from '../present.ts';
-import { goTo, show } from '../respond.ts';
+import { goTo, show, withSession } from '../respond.ts';
+import { render } from '../render.ts';
 import { statusOf } from '../errors.ts';
 import { dbParam, idParam, offsetParam } from './params.ts';
 import type { FormPart } from '../links.ts';
@@ -71,7 +72,7 @@ export function recordRoutes(router: Router<GatewayState>): void {
     const { db, record } = await ctx.state.portal.record(ctx.state.actor, ref, id);
     if (db.right === 'read') throw new CoreError('forbidden', 'You may read this database but not change it.');
     const values = Object.fromEntries(db.fields.map((f) => [String(f.id), rawValue(record.values[f.id])]));
-    showRecordForm(ctx, ref, db, (part) => ctx.state.links.editRecord(ref, id, part), values);
+    showRecordForm(ctx, ref, db, (part) => ctx.state.links.editRecord(ref, id, part), values, {}, ctx.state.links.record(ref, id));
   });
 
   router.post('/s/:token/d/:cell/:db/r/:id/edit', async (ctx) => {
@@ -122,25 +123,40 @@ async function saveOrShowAgain(ctx: Ctx, ref: DbRef, action: (part: FormPart) =>
   try {
     await save();
   } catch (err) {
-    if (!(err instanceof CoreError) || (err.kind !== 'invalid' && err.kind !== 'conflict')) throw err;
+    if (!(err instanceof CoreError) || !['invalid', 'conflict', 'too-large'].includes(err.kind)) throw err;
     const db = await ctx.state.portal.database(ctx.state.actor, ref);
     showRecordForm(ctx, ref, db, action, input, { error: err.message, status: statusOf(err) });
   }
 }
 
-/** The record form, as many fields from `?from=` as fit the handset; the action says where the next part starts. */
-function showRecordForm(ctx: Ctx, ref: DbRef, db: Database, action: (part: FormPart) => string, values: RecordInput, problem: { error?: string; status?: number } = {}) {
+/**
+ * The record form, as many fields from `?from=` as fit the handset; the action says where the next
+ * part starts. `readAll` is the record's page, where a value too long to edit here is read whole.
+ */
+function showRecordForm(
+  ctx: Ctx,
+  ref: DbRef,
+  db: Database,
+  action: (part: FormPart) => string,
+  values: RecordInput,
+  problem: { error?: string; status?: number } = {},
+  readAll?: string,
+) {
   const from = offsetParam(ctx.state.form.from);
   const form = recordForm(ctx, ref, db, values);
-  showFitted(
-    ctx,
-    'record_form',
-    form.inputs.slice(from),
-    false,
-    (shown, next) => ({ ...form, inputs: shown, action: action({ from, next: next === null ? undefined : from + next }), error: problem.error }),
-    problem.status,
+  const model = (inputs: readonly FormInput[], next: number | null) => ({ ...form, inputs, action: action({ from, next: next === null ? undefined : from + next }), error: problem.error });
+  // A value whose input alone would overflow the handset's page (a long note on a phone) is shown,
+  // not put in the form: its start and a link to all of it. Left out of the post, it keeps its value.
+  const fitsAlone = (input: FormInput) => render(ctx.state.device, 'record_form', withSession(ctx, model([input], null))).airBytes <= ctx.state.device.budget;
+  const inputs = form.inputs.map((input) =>
+    input.type !== 'text' || input.value === '' || fitsAlone(input)
+      ? input
+      : { ...input, value: '', readOnly: { start: splitText(input.value, PIECE_CHARS[ctx.state.device.markup])[0], chars: input.value.length, readAll } },
   );
+  showFitted(ctx, 'record_form', inputs.slice(from), false, model, problem.status);
 }
+
+type FormInput = ReturnType<typeof recordForm>['inputs'][number] & { readOnly?: { start: string; chars: number; readAll?: string } };
 
 function recordForm(ctx: Ctx, ref: DbRef, db: Database, values: RecordInput) {
   const { links } = ctx.state;
@@ -158,6 +174,8 @@ function recordForm(ctx: Ctx, ref: DbRef, db: Database, values: RecordInput) {
         choices: field.options.choices?.map((c) => ({ value: c, label: c, selected: c === value })),
         checked: kind === 'checkbox' ? ['1', 'on', 'yes', 'true'].includes(value.toLowerCase()) : undefined,
         hint: kind === 'date' || kind === 'number' ? HINTS[kind] : undefined,
+        // A one-line input drops line breaks: text of several lines is edited in a box where the markup has one.
+        multiline: kind === 'text' && value.includes('\n'),
       };
     }),
     cancel: links.db(ref),

@@ -5,6 +5,7 @@
 import type Koa from 'koa';
 import type { Portal } from '../../core/portal.ts';
 import { parseSyncml, toXml } from '../../transcode/syncml/tree.ts';
+import { decodeKeepingBytes } from '../../transcode/syncml/item-bytes.ts';
 import { decodeSyncml, encodeSyncml, toSyncmlXml } from '../../transcode/wbxml/syncml.ts';
 import { NotSyncml, SyncmlServer } from './server.ts';
 
@@ -52,8 +53,9 @@ export function syncEndpoint(portal: Portal, log?: (err: unknown) => void): Koa.
     }
     let message;
     try {
-      // WBXML is read as the XML it stands for, and the answer written back the same way.
-      message = parseSyncml(wbxml ? toSyncmlXml(decodeSyncml(body)) : body.toString('utf8'));
+      // WBXML is read as the XML it stands for, and the answer written back the same way. Bytes
+      // that are not UTF-8 are kept for the item they belong to (transcode/syncml/item-bytes.ts).
+      message = parseSyncml(wbxml ? toSyncmlXml(decodeSyncml(body)) : decodeKeepingBytes(body), { keptBytes: true });
     } catch (err) {
       ctx.status = 400;
       ctx.type = 'text/plain';

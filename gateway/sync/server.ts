@@ -14,6 +14,7 @@ import { at, child, childrenOf, el, innerXml, parseElement, textAt, textOf, type
 import { DEVINF_TYPE, devinfUri, ourDevInf, preferredType } from './devinf.ts';
 import { Session, type Datastore } from './session.ts';
 import { SessionStore } from './session-store.ts';
+import { encodeKeepingBytes, itemText } from '../../transcode/syncml/item-bytes.ts';
 
 /** SyncML status codes the server answers with (SyncML Representation Protocol, §10). */
 export const CODE = {
@@ -44,11 +45,12 @@ const MESSAGE_OVERHEAD = 1_500;
 /** The bytes an element takes in our XML. */
 const wireSize = (node: Element) => Buffer.byteLength(innerXml(node));
 
+const SPACE = /\s/;
+
 /**
- * The longest start of `data` whose XML (escaped) takes at most `bytes`, and at least one
- * character, cut between two characters that are not white space where there are such: a client
- * may trim white space at either end of a chunk's Data (SyncEvolution does), and the object would
- * then come out shorter than its Size.
+ * The longest start of `data` whose XML (escaped) takes at most `bytes`, and at least one character.
+ * A cut that is not the end falls between two characters that are not blanks: the Synthesis engine
+ * trims the blanks at both ends of each chunk's data, and would join the chunks a space short.
  */
 function fitting(data: string, bytes: number): string {
   let used = 0;
@@ -58,19 +60,23 @@ function fitting(data: string, bytes: number): string {
     if (used > bytes && end > 0) break;
     end += ch.length;
   }
-  // Not inside a surrogate pair either.
+  if (end === data.length) return data;
+  // Back to a cut with no blank on either side, not inside a surrogate pair; else where it was.
+  const good = (cut: number) => !SPACE.test(data[cut - 1]) && !SPACE.test(data[cut]) && !/[\uD800-\uDBFF]/.test(data[cut - 1]);
   let cut = end;
-  while (cut > 1 && (/\s/.test(data[cut - 1]) || /[\s\uDC00-\uDFFF]/.test(data[cut] ?? ''))) cut--;
-  return data.slice(0, cut > 1 ? cut : end);
+  while (cut > 0 && !good(cut)) cut--;
+  return data.slice(0, cut > 0 ? cut : end);
 }
 
 /**
- * Whether a large object arrived whole: its Size counts the sender's bytes (some count characters).
- * A sender that put raw CRLF line ends in its XML lost the CRs to XML's line-end normalization on
- * the way, so the data with them put back counts too.
+ * Whether `bytes` are the large object of `size` bytes announced. Reading XML turns each CRLF into
+ * LF (the Synthesis engine sends vCards with CRLF and counts them), so up to a byte a line may be
+ * gone; some clients count characters rather than bytes.
  */
-function sizeMatches(data: string, size: number): boolean {
-  return Buffer.byteLength(data) === size || data.length === size || Buffer.byteLength(data.replace(/\r?\n/g, '\r\n')) === size;
+function isSize(bytes: Buffer, text: string, size: number): boolean {
+  let lines = 0;
+  for (const b of bytes) if (b === 0x0a) lines++;
+  return (size >= bytes.length && size <= bytes.length + lines) || text.length === size;
 }
 
 /** A message that is not SyncML we can answer in SyncML: the endpoint says so in HTTP. */
@@ -414,6 +420,7 @@ export class SyncmlServer {
     if (op === 'Delete') return { change: { op, theirId } };
     const dataEl = child(item, 'Data');
     if (!dataEl) return { code: CODE.badRequest };
+    // The chunks' text, joined as it is: bytes a chunk cut in two are kept in it (item-bytes.ts).
     let data = textOf(dataEl);
     const more = child(item, 'MoreData') !== undefined;
     if (ds.partial) {
@@ -429,10 +436,12 @@ export class SyncmlServer {
       return { code: CODE.chunkAccepted };
     }
     ds.partial = undefined;
-    if (size && !sizeMatches(data, size)) return { code: CODE.sizeMismatch };
+    const bytes = encodeKeepingBytes(data);
+    const text = itemText(bytes);
+    if (size && !isSize(bytes, text, size)) return { code: CODE.sizeMismatch };
     if (!ds.sync.pim.accepts(type)) return { code: 415 };
     try {
-      return { change: { op, theirId, item: ds.sync.pim.decode(data, type) } };
+      return { change: { op, theirId, item: ds.sync.pim.decode(text, type) } };
     } catch (err) {
       return { change: { op, theirId, item: err instanceof Error ? err : new Error(String(err)) } };
     }

@@ -8,6 +8,7 @@ import { createConnection } from 'mysql2/promise';
 import { dropMysqlDatabases } from '../../core/store/mysql.ts';
 import { load } from './load.ts';
 import { searchLatency } from './search.ts';
+import { longTextCost } from './longtext.ts';
 import { screenSizes } from './sizes.ts';
 import { kannelSizes } from './kannel.ts';
 import { sharedReadCost } from './sharing.ts';
@@ -21,6 +22,7 @@ import { syncBench } from './sync.ts';
 import { startGateway } from '../support/client.ts';
 import { closeTestPortals } from '../support/system.ts';
 import { BUDGETS } from '../../gateway/device.ts';
+import { MAX_TEXT } from '../../core/cell/fields.ts';
 
 const RECORDS = Number(process.env.BENCH_RECORDS || 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS || 3);
@@ -136,6 +138,20 @@ async function search() {
   }
   const worst = (n: string) => Math.max(...results[n].timings.map((t) => t.p50));
   for (const n of names) console.log(`${n}: loaded in ${results[n].loadSeconds.toFixed(1)} s; worst p50 ${ms(worst(n))} ms (target <= 20 ms)`);
+}
+
+async function longtext() {
+  console.log(`\n## A text value at the cap (${MAX_TEXT.toLocaleString('en')} characters): trigram rows, and ms to store, edit 4 letters, find by "contains", delete`);
+  const { stores, cleanup } = await benchStores('longtext');
+  try {
+    console.log(['store', 'text', 'trigram rows', 'store', 'edit', 'contains', 'delete'].map((c) => pad(c, 14)).join(''));
+    for (const [name, base] of stores) {
+      for (const r of await longTextCost(base)) console.log([name, r.kind, r.grams, ms(r.storeMs), ms(r.editMs), ms(r.containsMs), ms(r.deleteMs)].map((c) => pad(c, 14)).join(''));
+    }
+    console.log('prose: words of a small vocabulary, as notes are; worst: ideographs in a random order, nearly every trigram new');
+  } finally {
+    await cleanup();
+  }
 }
 
 async function sharing() {
@@ -281,6 +297,6 @@ async function sync() {
   console.log('bytes: both directions on the wire, HTTP headers included; target ours/peer <= 1.00');
 }
 
-// BENCH_ONLY=sizes,throughput,search,sharing,tls,syncml-bytes,alarms,mail,cells,sync runs some parts, for working on one figure.
+// BENCH_ONLY=sizes,throughput,search,longtext,sharing,tls,syncml-bytes,alarms,mail,cells,sync runs some parts, for working on one figure.
 const only = process.env.BENCH_ONLY?.split(',');
-for (const [name, part] of Object.entries({ sizes, throughput, search, sharing, tls, 'syncml-bytes': syncmlWire, alarms, mail, cells, sync })) if (!only || only.includes(name)) await part();
+for (const [name, part] of Object.entries({ sizes, throughput, search, longtext, sharing, tls, 'syncml-bytes': syncmlWire, alarms, mail, cells, sync })) if (!only || only.includes(name)) await part();

@@ -5,7 +5,8 @@ import { openTestPortal, closeTestPortals } from '../support/system.ts';
 import { freshStoreUrl } from '../support/stores.ts';
 import type { Portal, DbRef } from '../../core/portal.ts';
 import { Cell, type Actor } from '../../core/cell/cell.ts';
-import { fold, indexKey, type Comparison } from '../../core/cell/fields.ts';
+import { MAX_TEXT, fold, indexKey, type Comparison } from '../../core/cell/fields.ts';
+import { CoreError } from '../../core/errors.ts';
 import { trigrams } from '../../core/cell/records.ts';
 import { searchStatement } from '../../core/cell/search.ts';
 import { CELL_MIGRATIONS } from '../../core/cell/schema.ts';
@@ -168,6 +169,31 @@ test('values longer than the index key are still found exactly', async (t) => {
   t.deepEqual(await find('contains', 'B' + 'Y TAIL'), [2]);
   t.deepEqual(await find('starts', stem + 'by'), [2]);
   t.deepEqual(await find('starts', stem), [0, 1, 2]);
+});
+
+test('a 40 KB note is stored whole and found by a word near its end; one past the cap is refused as too large and changes nothing', async (t) => {
+  const { portal, ann, ref, f } = await annsNotes();
+  const note = Array.from({ length: 1600 }, (_, i) => `Line ${i}: minutes, été 日本語`).join('\n') + '\nLast of all: Zanzibar';
+  t.true(note.length >= 40_000 && note.length <= MAX_TEXT, `${note.length} characters`);
+  const [id, other] = await portal.importRecords(ann, ref, [{ [f]: note }, { [f]: 'a short note on Line 7' }]);
+  t.is((await portal.record(ann, ref, id)).record.values[f], note, 'read back intact');
+  const contains = async (operand: string) => (await portal.search(ann, ref, { fieldId: f, op: 'contains', operand }, 0, 10)).items.map((r) => r.id);
+  t.deepEqual(await contains('zanzibar'), [id]);
+  t.deepEqual(await contains('line 1599: minutes'), [id]);
+  t.deepEqual(await contains('Line 7'), [id, other]);
+  const store = (await portal.cell('c1')).store;
+  // One row per distinct trigram, not per position: a long text of words repeats most of them.
+  const held = await gramsHeld(store, f);
+  t.deepEqual(held, gramsOf(new Map([[id, note], [other, 'a short note on Line 7']])));
+  t.true(held.length < note.length / 10, `${held.length} trigram rows for ${note.length} characters`);
+
+  const over = await t.throwsAsync(portal.updateRecord(ann, ref, id, { [f]: 'x'.repeat(MAX_TEXT + 1) }), { instanceOf: CoreError });
+  t.is(over.kind, 'too-large');
+  t.regex(over.message, /Note is too long \(at most 100,000 characters\)/);
+  t.is((await portal.record(ann, ref, id)).record.values[f], note, 'nothing changed');
+  t.deepEqual(await gramsHeld(store, f), held);
+  await portal.updateRecord(ann, ref, id, { [f]: 'y'.repeat(MAX_TEXT) });
+  t.is((await portal.record(ann, ref, id)).record.values[f], 'y'.repeat(MAX_TEXT), 'a value at the cap is taken');
 });
 
 test('equal to a text shorter than the key is answered from the key alone, and exactly', async (t) => {

@@ -7,6 +7,7 @@ import { Partners } from '../../core/sync/partners.ts';
 import { DatastoreSync, SYNC, type StartOptions } from '../../core/sync/engine.ts';
 import { openContacts, namesOf, editRecord, recordsOf } from '../support/contacts.ts';
 import { vcard } from '../support/syncevolution.ts';
+import { MAX_TEXT } from '../../core/cell/fields.ts';
 
 test.after.always(closeTestPortals);
 
@@ -82,4 +83,21 @@ test('a sync resumed from its state (by another process) goes on as the one that
   t.deepEqual(copy.map((r) => r.status), [201]);
   t.deepEqual((await resumed.outgoing()).map((c) => c.op), ['Add']);
   t.deepEqual((await recordsOf(portal, 'demo')).map((r) => r.values.Note ?? '').sort(), ['new', 'ours', 'ours', 'theirs']);
+});
+
+test('a refresh from the phone with an item refused as too large deletes none of ours: our copy of it stays', async (t) => {
+  const { portal, start, add, pim } = await setup();
+  const first = await start({ code: SYNC.slow, next: 'A1' });
+  await first.apply([add('1.vcf', 'Ann'), add('2.vcf', 'Bob')]);
+  await first.finish();
+  const refresh = await start({ code: SYNC.refreshFromClient, next: 'A2' });
+  let tooLong: Error | undefined;
+  try {
+    pim.decode(vcard('Bob', 'Phone', `NOTE:${'x'.repeat(MAX_TEXT + 1)}`), 'text/vcard');
+  } catch (err) {
+    tooLong = err as Error;
+  }
+  t.deepEqual((await refresh.apply([add('1.vcf', 'Ann'), { op: 'Add', theirId: '2.vcf', item: tooLong }])).map((r) => r.status), [201, 413]);
+  await refresh.theirsComplete();
+  t.deepEqual(await namesOf(portal, 'demo'), ['Ann Phone', 'Bob Phone'], 'Bob, refused in the refresh, is not deleted');
 });

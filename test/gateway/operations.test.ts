@@ -4,10 +4,15 @@ import test from 'ava';
 import { HEADERS, Handset, withGateway } from '../support/client.ts';
 import { closeTestPortals } from '../support/system.ts';
 import type { Markup } from '../../gateway/device.ts';
+import { MAX_TEXT } from '../../core/cell/fields.ts';
 
 test.after.always(closeTestPortals);
 
 const MARKUPS: Markup[] = ['wml', 'chtml', 'html'];
+
+/** A note of about 40 KB, in lines of words (Japanese among them, which i-mode reads in Shift_JIS). */
+const NOTE_WORDS = Array.from({ length: 3200 }, (_, i) => i);
+const LONG_NOTE = NOTE_WORDS.map((i) => `word${i} 日本語${i % 10 === 9 ? '\n' : ' '}`).join('').trim();
 
 for (const markup of MARKUPS) {
   test(`${markup}: an unknown login is told so and asked again; a wrong password too`, (t) =>
@@ -198,6 +203,62 @@ for (const markup of MARKUPS) {
       t.regex(words, /word0 /);
       t.regex(words, /word599/, 'the whole value is reachable');
     }));
+
+  test(`${markup}: a record with a 40 KB note is read in pages that fit; its form shows the note instead of an input, and saving keeps it whole`, (t) =>
+    withGateway(async (gw) => {
+      const demo = { login: 'demo', cellId: await gw.portal.locate('demo') };
+      const ref = await gw.portal.createDatabase(demo, 'Notes');
+      const name = (await gw.portal.addField(demo, ref, { name: 'Name', type: 'text' })).id;
+      const note = (await gw.portal.addField(demo, ref, { name: 'Note', type: 'text' })).id;
+      const id = await gw.portal.createRecord(demo, ref, { [name]: 'Bigge Note', [note]: LONG_NOTE });
+
+      const phone = new Handset(t, gw.base, markup);
+      const home = await phone.login();
+      const record = `${home.url.replace(/\/$/, '')}/d/${ref.cellId}/${ref.dbId}/r/${id}`;
+      const first = await phone.get(record);
+      let page = first;
+      let words = '';
+      for (let pages = 1; pages <= 400; pages++) {
+        words += page.words;
+        const next = page.links.find((l) => /next|more/i.test(l.text) && l.href.includes('from='));
+        if (!next) break;
+        page = await phone.get(next.href);
+      }
+      t.deepEqual([...words.matchAll(/word(\d+)/g)].map((m) => Number(m[1])), NOTE_WORDS, 'every word of the note, once and in order, on pages within the budget');
+
+      const form = await phone.get(first.link(/edit/i));
+      t.regex(form.words, /too long to edit/);
+      t.notRegex(form.text, new RegExp(`name="f${note}"`), 'no input for the note');
+      t.regex(form.text, new RegExp(`name="f${name}"`), 'the other fields are editable');
+      t.true(form.links.some((l) => l.href === new URL(record).pathname), 'a link to read the whole note');
+      const saved = await phone.post(form.action, { [`f${name}`]: 'Bigge Notes' });
+      t.is(saved.status, 200);
+      const stored = (await gw.portal.record(demo, ref, id)).record.values;
+      t.is(stored[name], 'Bigge Notes');
+      t.is(stored[note], LONG_NOTE, 'the note kept whole');
+
+      const over = await phone.post(form.action, { [`f${name}`]: 'Over', [`f${note}`]: 'x'.repeat(MAX_TEXT + 1) });
+      t.is(over.status, 413);
+      t.regex(over.words, /Note is too long \(at most 100,000 characters\)/);
+      t.deepEqual((await gw.portal.record(demo, ref, id)).record.values, stored, 'nothing changed');
+    }));
+
+  if (markup !== 'wml') {
+    test(`${markup}: a note of several lines is edited in a box, and saved with its line breaks`, (t) =>
+      withGateway(async (gw) => {
+        const demo = { login: 'demo', cellId: await gw.portal.locate('demo') };
+        const ref = await gw.portal.createDatabase(demo, 'Notes');
+        const note = (await gw.portal.addField(demo, ref, { name: 'Note', type: 'text' })).id;
+        const id = await gw.portal.createRecord(demo, ref, { [note]: 'first line\nsecond line 日本語' });
+        const phone = new Handset(t, gw.base, markup);
+        const home = await phone.login();
+        const form = await phone.get(`${home.url.replace(/\/$/, '')}/d/${ref.cellId}/${ref.dbId}/r/${id}/edit`);
+        const box = new RegExp(`<textarea name="f${note}"[^>]*>([^<]*)</textarea>`).exec(form.text);
+        t.truthy(box, 'a box, not a one-line input that would drop the line breaks');
+        await phone.post(form.action, { [`f${note}`]: box![1].replace(/\r?\n/g, '\r\n') + ' edited' });
+        t.is((await gw.portal.record(demo, ref, id)).record.values[note], 'first line\nsecond line 日本語 edited');
+      }));
+  }
 
   test(`${markup}: an ended or unknown session and an unknown page get a clear page with a way back`, (t) =>
     withGateway(async (gw) => {

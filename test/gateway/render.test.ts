@@ -126,7 +126,7 @@ function sentNames(markup: Markup, page: string): string[] {
 const FORM_NAMES: Record<string, string[]> = {
   login: ['login'],
   password: ['login', 'password'],
-  record_form: ['f1', 'f2', 'f3', 'f4', 'f5'],
+  record_form: ['f1', 'f2', 'f3', 'f4', 'f5', 'f6'],
   db_form: ['name'],
   field_form: ['name', 'type', 'choices', 'watch', 'op', 'event'],
   confirm: [],

@@ -78,6 +78,9 @@ export function models(text: (s: string) => string): Record<string, Record<strin
         { name: 'f3', label: text('Rating'), type: 'choice', value: text('excellent'), choices: ['good', 'excellent'].map((c) => ({ value: text(c), label: text(c), selected: c === 'excellent' })) },
         { name: 'f4', label: text('Opened'), type: 'checkbox', value: '1', checked: true },
         { name: 'f5', label: text('Drink from'), type: 'alarm', value: text('2026-05-01'), hint: 'YYYY-MM-DD' },
+        { name: 'f6', label: text('Tasting'), type: 'text', value: text('Dry.\nA long finish.'), multiline: true },
+        // Too long to edit on the device: shown, and not sent.
+        { name: 'f7', label: text('Notes'), type: 'text', value: '', readOnly: { start: text('Bought at the estate in 2001, '), chars: 40_000, readAll: `${d}/r/1` } },
       ],
     },
     db_form: { title: 'New database', ...nav, action: `${s}/new`, name: text(''), cancel: `${s}/` },

@@ -4,10 +4,14 @@
 import test from 'ava';
 import { withGateway, type Running } from '../support/client.ts';
 import { closeTestPortals } from '../support/system.ts';
-import { adapt, fixture, post } from '../support/syncml.ts';
-import { namesOf, openContacts, addRecord } from '../support/contacts.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FIXTURES, adapt, fixture, post } from '../support/syncml.ts';
+import { namesOf, openContacts, addRecord, recordsOf } from '../support/contacts.ts';
 import { textAt } from '../../transcode/syncml/tree.ts';
 import { encodeSyncml } from '../../transcode/wbxml/syncml.ts';
+import { MAX_TEXT } from '../../core/cell/fields.ts';
+import { CONTACTS } from '../../core/sync/datastores.ts';
 
 test.after.always(closeTestPortals);
 
@@ -87,12 +91,12 @@ test('unexpected commands get their status and store nothing: unknown datastore,
     const { second } = await slowSync(gw, (msg) =>
       msg
         .replace(/(<Add><CmdID>6<\/CmdID>.*?<Data>)<!\[CDATA\[.*?\]\]>/s, '$1<![CDATA[BEGIN:VCALENDAR\nEND:VCALENDAR\n]]>')
-        .replace('</Sync>', `<Add><CmdID>89</CmdID><Meta><Type xmlns='syncml:metinf'>text/vcard</Type></Meta><Item><Source><LocURI>long.vcf</LocURI></Source><Data>BEGIN:VCARD\nVERSION:3.0\nN:Long;Lou;;;\nFN:Lou Long\nNOTE:${'x'.repeat(12_000)}\nEND:VCARD\n</Data></Item></Add>` + "<Add><CmdID>90</CmdID><Item><Source><LocURI>x.vcf</LocURI></Source></Item></Add><Copy><CmdID>91</CmdID></Copy></Sync><Exec><CmdID>92</CmdID></Exec>"),
+        .replace('</Sync>', `<Add><CmdID>89</CmdID><Meta><Type xmlns='syncml:metinf'>text/vcard</Type></Meta><Item><Source><LocURI>long.vcf</LocURI></Source><Data>BEGIN:VCARD\nVERSION:3.0\nN:Long;Lou;;;\nFN:Lou Long\nNOTE:${'x'.repeat(MAX_TEXT + 1)}\nEND:VCARD\n</Data></Item></Add>` + "<Add><CmdID>90</CmdID><Item><Source><LocURI>x.vcf</LocURI></Source></Item></Add><Copy><CmdID>91</CmdID></Copy></Sync><Exec><CmdID>92</CmdID></Exec>"),
     );
     // The good item is stored; the one that is not a vCard is refused (415), one whose note is
-    // longer than a text field holds and one without data are bad requests (400), commands we do
-    // not support get 406.
-    t.deepEqual(second.statuses, ['SyncHdr:200', 'Sync:200', 'Add:201', 'Add:415', 'Add:400', 'Add:400', 'Copy:406', 'Exec:406']);
+    // longer than a text field holds is too large (413), one without data is a bad request (400),
+    // commands we do not support get 406.
+    t.deepEqual(second.statuses, ['SyncHdr:200', 'Sync:200', 'Add:201', 'Add:415', 'Add:413', 'Add:400', 'Copy:406', 'Exec:406']);
     t.deepEqual(await namesOf(gw.portal, 'demo'), ['Carla Client']);
   });
 });
@@ -107,5 +111,81 @@ test('a recorded WBXML message gets a WBXML answer', async (t) => {
     t.deepEqual(answer.statuses, ['SyncHdr:212', 'Put:200', 'Get:200', 'Alert:200']);
     const cutShort = await post(url, new Uint8Array([2, 0xa4, 1, 0x6a, 0, 0x6d, 0x6c]), 'application/vnd.syncml+wbxml');
     t.is(cutShort.http, 400, 'WBXML cut short');
+  });
+});
+
+const LARGE = '22-slow-maxmsgsize4000-multimessage-largeobject';
+
+/** The recorded session with a 40 KB contact sent in chunks, replayed message by message; `edit` changes a message (or its bytes) before it goes. */
+async function largeObjectSync(gw: Running, edit: (file: string, message: string) => string | Uint8Array<ArrayBuffer> = (_, m) => m) {
+  let url = `${gw.base}/sync`;
+  const statuses: string[] = [];
+  for (const file of ['001-req.xml', '002-req.xml', '003-req.xml', '004-req.xml', '005-req.xml']) {
+    const answer = await post(url, edit(file, adapt(fixture(LARGE, file), url, 'demo', 'demo')));
+    statuses.push(...answer.statuses.filter((s) => s.startsWith('Add:')));
+    url = answer.respUri ?? url;
+  }
+  return statuses;
+}
+
+const bigCard = () => readFileSync(join(FIXTURES, LARGE, 'before-client', 'big.vcf'), 'utf8');
+
+test('the recorded 40 KB contact arrives in chunks and is stored whole beside the 30 others of its messages; given back, its note is the same', async (t) => {
+  await withGateway(async (gw) => {
+    const contacts = await openContacts(gw.portal, 'demo');
+    const statuses = await largeObjectSync(gw);
+    t.deepEqual(statuses, ['Add:213', 'Add:213', ...Array(31).fill('Add:201')], 'chunks taken (213), then the whole contact and the 30 others added');
+    const note = CONTACTS.decode(bigCard(), 'text/vcard').values.Note;
+    t.true(note.length >= 40_000, `a ${note.length}-character note`);
+    const stored = (await recordsOf(gw.portal, 'demo')).find((r) => r.values.Name === 'Bigge Note')!;
+    t.is(stored.values.Note, note, 'the whole note, unchanged');
+    t.is((await namesOf(gw.portal, 'demo')).length, 31);
+    const [item] = (await contacts.items([stored.id])).values();
+    t.is(CONTACTS.decode(CONTACTS.encode(item, 'text/vcard'), 'text/vcard').values.Note, note, 'given back identical');
+  });
+});
+
+test('a chunked contact whose note is longer than a text field holds is refused as too large (413), alone: the others are stored, nothing else changes', async (t) => {
+  await withGateway(async (gw) => {
+    await openContacts(gw.portal, 'demo');
+    await addRecord(gw.portal, 'demo', { Name: 'Bigge Note', 'Given name': 'Bigge', 'Family name': 'Note', Note: 'the note as it was' });
+    const extra = 'x'.repeat(MAX_TEXT);
+    const statuses = await largeObjectSync(gw, (file, message) =>
+      file === '002-req.xml'
+        ? message.replace(/<Size xmlns='syncml:metinf'>(\d+)<\/Size>/, (_, n) => `<Size xmlns='syncml:metinf'>${Number(n) + extra.length}</Size>`)
+        : file === '003-req.xml'
+          ? message.replace('<Data><![CDATA[', `<Data><![CDATA[${extra}`)
+          : message,
+    );
+    t.deepEqual(statuses, ['Add:213', 'Add:213', 'Add:413', ...Array(30).fill('Add:201')]);
+    const records = await recordsOf(gw.portal, 'demo');
+    t.is(records.length, 31, 'the 30 others stored, the refused one not');
+    t.deepEqual(records.find((r) => r.values.Name === 'Bigge Note')!.values, { Name: 'Bigge Note', 'Given name': 'Bigge', 'Family name': 'Note', Note: 'the note as it was' });
+  });
+});
+
+test('a chunk cut inside a UTF-8 character is joined to the next one byte for byte', async (t) => {
+  await withGateway(async (gw) => {
+    await openContacts(gw.portal, 'demo');
+    // "é" is C3 A9: the first chunk ends with C3, the second starts with A9, as the Synthesis engine cuts.
+    const cutAt = (message: string, bytes: number[], where: 'end' | 'start') => {
+      const [before, after] = message.split(where === 'end' ? ']]></Data><MoreData/>' : "<Data><![CDATA[");
+      const mark = where === 'end' ? ']]></Data><MoreData/>' : '<Data><![CDATA[';
+      const edge = where === 'end' ? [Buffer.from(before), Buffer.from(bytes), Buffer.from(mark + after)] : [Buffer.from(before + mark), Buffer.from(bytes), Buffer.from(after)];
+      return new Uint8Array(Buffer.concat(edge));
+    };
+    const statuses = await largeObjectSync(gw, (file, message) =>
+      file === '002-req.xml'
+        ? cutAt(message.replace(/<Size xmlns='syncml:metinf'>(\d+)<\/Size>/, (_, n) => `<Size xmlns='syncml:metinf'>${Number(n) + 2}</Size>`), [0xc3], 'end')
+        : file === '003-req.xml'
+          ? cutAt(message, [0xa9], 'start')
+          : message,
+    );
+    t.deepEqual(statuses.slice(0, 3), ['Add:213', 'Add:213', 'Add:201']);
+    const note = CONTACTS.decode(bigCard(), 'text/vcard').values.Note;
+    const first = /<!\[CDATA\[([^]*?)\]\]>/.exec(fixture(LARGE, '002-req.xml'))![1];
+    const split = first.length - first.indexOf('NOTE:') - 'NOTE:'.length;
+    const stored = (await recordsOf(gw.portal, 'demo')).find((r) => r.values.Name === 'Bigge Note')!;
+    t.is(stored.values.Note, `${note.slice(0, split)}é${note.slice(split)}`);
   });
 });

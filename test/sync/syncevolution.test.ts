@@ -7,6 +7,8 @@ import { SyncEvolutionClient, removeLabDirs, vcard, type SyncRun } from '../supp
 import { actorOf, addRecord, deleteRecord, editRecord, namesOf, openCalendar, openContacts, recordsOf } from '../support/contacts.ts';
 import { setConflictPolicy } from '../../core/sync/accounts.ts';
 import { Cutter } from '../support/cutter.ts';
+import { MAX_TEXT } from '../../core/cell/fields.ts';
+import { CALENDAR, CONTACTS } from '../../core/sync/datastores.ts';
 
 test.after.always(async () => {
   removeLabDirs();
@@ -356,3 +358,58 @@ test('a contact larger than the phone takes in a message goes as a large object 
     t.deepEqual(again.local, { added: 0, updated: 0, deleted: 0, errors: 0 });
   });
 });
+
+/** A note as a vCard 3.0 property value: backslash, line break, comma and semicolon escaped. */
+const noteValue = (text: string) => text.replace(/[\\,;]/g, (c) => `\\${c}`).replace(/\n/g, '\\n');
+
+test('a desktop PIM sends a contact with a 40 KB note: stored whole, given back identical; one past the cap is refused (413) alone and changes nothing', async (t) => {
+  t.timeout(180_000);
+  await withLab('longnote', async (gw, pim) => {
+    const long = Array.from({ length: 1200 }, (_, i) => `Minutes ${i}; agreed, été 日本語 "quoted" \\ done.`).join('\n');
+    t.true(long.length >= 40_000 && long.length <= MAX_TEXT, `${long.length} characters`);
+    pim.write('long.vcf', vcard('Bigge', 'Note', `NOTE:${noteValue(long)}`));
+    pim.write('small.vcf', vcard('Sam', 'Small'));
+    // Small messages: the contact goes in chunks.
+    const small = { MAX_MSG_SIZE: '4000' };
+    ok(t, await pim.sync('slow', { env: small }), pim);
+    const stored = (await recordsOf(gw.portal, 'demo')).find((r) => r.values.Name === 'Bigge Note')!;
+    t.is(stored.values.Note, long, 'stored whole');
+    t.deepEqual(await namesOf(gw.portal, 'demo'), ['Bigge Note', 'Sam Small']);
+
+    // Another device of the user's gets it from the server, identical.
+    const phone = new SyncEvolutionClient(`${gw.base}/sync`, 'demo', 'demo', 'longnote-phone');
+    ok(t, await phone.sync('slow', { env: { ...small, DEVICE_ID: 'lab-phone' } }), phone);
+    t.is(CONTACTS.decode(phone.items().get(phone.fileOf('Bigge Note'))!, 'text/vcard').values.Note, long, 'given back identical');
+
+    // A note past the cap: that contact is refused as too large, the other change of the same
+    // message is stored. (The Synthesis engine ends its session on any 4xx for an item but 404,
+    // 410, 415, 417, 418 and 420, so SyncEvolution reports the sync failed, and sends the contact
+    // again next time: it keeps it, nothing is lost.)
+    pim.write('long.vcf', vcard('Bigge', 'Note', `NOTE:${'x'.repeat(MAX_TEXT + 1)}`));
+    pim.write('small.vcf', vcard('Sam', 'Small', 'TEL;TYPE=CELL:+1-555-0123'));
+    const refused = await pim.sync('two-way');
+    t.not(refused.exit, 0);
+    t.regex(refused.output, /request entity too large \(remote, status 413\)/);
+    const after = await recordsOf(gw.portal, 'demo');
+    t.is(after.find((r) => r.values.Name === 'Bigge Note')!.values.Note, long, 'the stored note is unchanged');
+    t.is(after.find((r) => r.values.Name === 'Sam Small')!.values.Mobile, '+1-555-0123', 'the other change is stored');
+  });
+});
+
+for (const wbxml of [false, true]) {
+  test(`an event with a 40 KB description goes to the server in chunks${wbxml ? ' of WBXML' : ''} and to another device identical`, async (t) => {
+    t.timeout(120_000);
+    await withLab('longevent', async (gw, pim) => {
+      const long = Array.from({ length: 1000 }, (_, i) => `Item ${i}; owner: Ann, due 2026-12-${String(1 + (i % 28)).padStart(2, '0')} – 日本語.`).join('\n');
+      t.true(long.length >= 40_000 && long.length <= MAX_TEXT, `${long.length} characters`);
+      // Small messages: the event goes in chunks, which the Synthesis engine cuts inside characters.
+      const env = { FORMAT: 'ical20', MAX_MSG_SIZE: '4000', ...(wbxml ? { WBXML: '1' } : {}) };
+      pim.write('plan.ics', ical('plan-1', 'Planning', '20261202T090000Z', `DESCRIPTION:${noteValue(long)}`));
+      ok(t, await pim.sync('slow', { env }), pim);
+      t.is((await recordsOf(gw.portal, 'demo', 'Calendar')).find((e) => e.values.Title === 'Planning')!.values.Description, long, 'stored whole');
+      const phone = new SyncEvolutionClient(`${gw.base}/sync`, 'demo', 'demo', 'longevent-phone');
+      ok(t, await phone.sync('slow', { env: { ...env, DEVICE_ID: 'lab-phone' } }), phone);
+      t.is(CALENDAR.decode(phone.items().get(phone.fileOf('Planning'))!, 'text/calendar').values.Description, long, 'given back identical');
+    });
+  });
+}

@@ -1,6 +1,6 @@
 // SyncML messages as element trees: read from XML (the strict parser of transcode/wbxml/xml.ts)
 // and written back as the one-line XML SyncML peers send. Pure: strings in, strings out.
-import { parseXml, type XmlElement } from '../wbxml/xml.ts';
+import { parseXml, type ParseOptions, type XmlElement } from '../wbxml/xml.ts';
 import { forHtml } from '../escape.ts';
 
 export interface Element {
@@ -80,9 +80,12 @@ export function parseElement(text: string): Element {
   return fromXmlElement(parseXml(text).root);
 }
 
-/** Reads a SyncML document; throws (with line and column) on anything that is not well-formed XML. */
-export function parseSyncml(text: string): { version: string; root: Element } {
-  const doc = parseXml(text);
+/**
+ * Reads a SyncML document; throws (with line and column) on anything that is not well-formed XML.
+ * `keptBytes`: item data may hold bytes kept as U+DC80–U+DCFF (transcode/syncml/item-bytes.ts).
+ */
+export function parseSyncml(text: string, options: ParseOptions = {}): { version: string; root: Element } {
+  const doc = parseXml(text, options);
   if (doc.root.name !== 'SyncML') throw new Error(`not a SyncML message: the root is <${doc.root.name}>`);
   const ns = doc.root.attributes.find((a) => a.name === 'xmlns')?.value ?? '';
   const version = /^SYNCML:SYNCML(1\.[0-2])$/i.exec(ns)?.[1] ?? '';

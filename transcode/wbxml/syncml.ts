@@ -20,6 +20,7 @@ import { WbxmlError } from './reader.ts';
 import { DEVINF_11, DEVINF_12, DEVINF_NAMESPACE, DEVINF_VOCABULARIES, SYNCML_11, SYNCML_12, SYNCML_VOCABULARIES } from './syncml-tokens.ts';
 import { decodeTags, encodeTags, type TagElement } from './tags.ts';
 import { parseXml, type XmlElement } from './xml.ts';
+import { decodeKeepingBytes, encodeKeepingBytes, keepsBytes } from '../syncml/item-bytes.ts';
 
 export interface SyncmlDocument {
   vocabulary: Vocabulary;
@@ -109,6 +110,9 @@ export function encodeSyncml(input: SyncmlDocument | string, options: EncodeSync
   return encodeTags(devinf ? retype(doc.root, DEVINF_XML, DEVINF_WBXML) : doc.root, doc.vocabulary, {
     stringTable: options.stringTable,
     opaque: (e, parent) => {
+      // Bytes that were not UTF-8 in OPAQUE data go back as they came (transcode/syncml/item-bytes.ts).
+      const text = e.children.every((c) => typeof c === 'string') ? e.children.join('') : '';
+      if (keepsBytes(text)) return encodeKeepingBytes(text);
       if (e.name !== 'Data' || !devinf) return undefined;
       const [only] = e.children;
       if (e.children.length === 1 && typeof only !== 'string' && only.namespace === DEVINF_NAMESPACE) return encodeTags(only, devinf, { stringTable: options.stringTable });
@@ -120,7 +124,6 @@ export function encodeSyncml(input: SyncmlDocument | string, options: EncodeSync
 }
 
 export function decodeSyncml(bytes: Uint8Array): SyncmlDocument {
-  const utf8 = new TextDecoder('utf-8', { fatal: true });
   const { vocabulary, root } = decodeTags(bytes, [...SYNCML_VOCABULARIES, ...DEVINF_VOCABULARIES], {
     opaque: (parent, data, at) => {
       // A WBXML document starts with its version byte (1–3), which no text starts with.
@@ -131,14 +134,10 @@ export function decodeSyncml(bytes: Uint8Array): SyncmlDocument {
           throw e instanceof WbxmlError ? new WbxmlError(`in the DevInf inside Data: ${e.message}`, at) : e;
         }
       }
-      // Item data is UTF-8 as the header says; a phone that put 8-bit ISO-8859-1 there still gets
-      // its bytes read one for one (what the item's own CHARSET says is for the vCard reader).
-      let text: string;
-      try {
-        text = utf8.decode(data);
-      } catch {
-        text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('latin1');
-      }
+      // Item data is UTF-8 as the header says; bytes that are not (a chunk of a large object cut
+      // inside a character, a phone that put 8-bit ISO-8859-1 there) are kept, for the whole item
+      // to be read (transcode/syncml/item-bytes.ts).
+      const text = decodeKeepingBytes(data);
       if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/.test(text)) throw new WbxmlError('OPAQUE data holds control characters: it is not text', at);
       return text;
     },

@@ -37,19 +37,27 @@ export function isXmlChar(cp: number): boolean {
   return cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
 }
 
+/** The same, but for the lone surrogates U+DC80–U+DCFF: bytes kept in text (see transcode/syncml/item-bytes.ts). */
+const NOT_XML_CHAR_BUT_KEPT_BYTES = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDC7F\uDD00-\uDFFF]/u;
+
+export interface ParseOptions {
+  /** Let through the bytes a SyncML message's item data keeps as U+DC80–U+DCFF. */
+  keptBytes?: boolean;
+}
+
 /** Parses an XML document of the subset described above. */
-export function parseXml(input: string): XmlDocument {
-  return new Parser(input).document();
+export function parseXml(input: string, options: ParseOptions = {}): XmlDocument {
+  return new Parser(input, options.keptBytes ? NOT_XML_CHAR_BUT_KEPT_BYTES : NOT_XML_CHAR).document();
 }
 
 class Parser {
   private readonly s: string;
   private i = 0;
 
-  constructor(input: string) {
+  constructor(input: string, notAllowed: RegExp) {
     // §2.11: CRLF and lone CR are read as LF. A leading byte order mark is not content.
     this.s = input.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
-    const bad = NOT_XML_CHAR.exec(this.s);
+    const bad = notAllowed.exec(this.s);
     if (bad) {
       this.i = bad.index;
       this.fail(`character U+${bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} is not allowed in XML`);
