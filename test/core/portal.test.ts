@@ -3,6 +3,7 @@ import test from 'ava';
 import { kindOf, openTestPortal, closeTestPortals } from '../support/system.ts';
 import type { Portal, DbRef } from '../../core/portal.ts';
 import type { Actor } from '../../core/cell/cell.ts';
+import { MAX_TEXT } from '../../core/cell/fields.ts';
 
 test.after.always(closeTestPortals);
 
@@ -83,7 +84,7 @@ test('a bad value is refused with the field named, and nothing stored changes', 
     [f.bought, '2001-02-30', /Bought must be a date/],
     [f.color, 'blue', /Color must be one of: red, white, rosé/],
     [f.name, 'bell\u0007', /control characters/],
-    [f.name, 'x'.repeat(10_001), /too long/],
+    [f.name, 'x'.repeat(MAX_TEXT + 1), /too long/],
   ] as const) {
     const err = await t.throwsAsync(portal.updateRecord(ann, ref, id, { [f.name]: 'Changed', [field]: value }));
     t.regex(err!.message, words);
