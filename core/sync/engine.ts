@@ -62,8 +62,19 @@ export interface OutgoingChange {
   digest?: string;
 }
 
-/** The status of an item that could not be read: not ours to read (415), or values the database refuses. */
+/** An item refused before it could be read (no data, a size that does not add up, a type not taken), with its status. */
+export class RefusedItem extends Error {
+  readonly status: number;
+
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/** The status of an item that could not be read: refused already, not ours to read (415), or values the database refuses. */
 function statusOfRefusal(err: Error): number {
+  if (err instanceof RefusedItem) return err.status;
   if (!(err instanceof CoreError)) return STATUS.badData;
   return err.kind === 'too-large' ? STATUS.tooLarge : STATUS.badValue;
 }

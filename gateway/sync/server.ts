@@ -7,7 +7,7 @@ import type { Portal } from '../../core/portal.ts';
 import { CoreError } from '../../core/errors.ts';
 import { Partners, type Partner } from '../../core/sync/partners.ts';
 import { PimStore } from '../../core/sync/pim.ts';
-import { DatastoreSync, SYNC_TYPES, type IncomingChange, type OutgoingChange } from '../../core/sync/engine.ts';
+import { DatastoreSync, RefusedItem, SYNC_TYPES, type IncomingChange, type OutgoingChange } from '../../core/sync/engine.ts';
 import { OFFERED, codecFor } from '../../core/sync/datastores.ts';
 import { conflictPolicy, hasMd5Secret, newNonce, syncAuthenticate, type Credentials } from '../../core/sync/accounts.ts';
 import { at, child, childrenOf, el, innerXml, parseElement, textAt, textOf, type Element } from '../../transcode/syncml/tree.ts';
@@ -27,6 +27,7 @@ export const CODE = {
   commandNotAllowed: 405,
   notSupported: 406,
   credentialsMissing: 407,
+  notSupportedType: 415,
   sizeMismatch: 424,
   serverFailure: 500,
   /** Another message of the session is being answered. */
@@ -414,19 +415,24 @@ export class SyncmlServer {
     for (const c of changes) reply.status(c.cmd, c.code!, { sourceRef: c.ref });
   }
 
-  /** One item of a change: decoded, or a chunk of a large object kept for the next, or why not. */
+  /**
+   * One item of a change: decoded, or a chunk of a large object kept for the next, or why not. An
+   * item of theirs refused here still goes to the engine, as refused: a refresh from them must know
+   * that one of theirs is missing.
+   */
   #readItem(ds: Datastore, op: IncomingChange['op'], theirId: string, type: string, item: Element): { change?: IncomingChange; code?: number } {
     if (!theirId) return { code: CODE.badRequest };
     if (op === 'Delete') return { change: { op, theirId } };
+    const refused = (code: number, why: string) => ({ change: { op, theirId, item: new RefusedItem(code, why) } });
     const dataEl = child(item, 'Data');
-    if (!dataEl) return { code: CODE.badRequest };
+    if (!dataEl) return refused(CODE.badRequest, 'an item without data');
     // The chunks' text, joined as it is: bytes a chunk cut in two are kept in it (item-bytes.ts).
     let data = textOf(dataEl);
     const more = child(item, 'MoreData') !== undefined;
     if (ds.partial) {
       if (ds.partial.theirId !== theirId) {
         ds.partial = undefined;
-        return { code: CODE.sizeMismatch };
+        return refused(CODE.sizeMismatch, 'another item before the last chunk of a large object');
       }
       data = ds.partial.data + data;
     }
@@ -438,8 +444,8 @@ export class SyncmlServer {
     ds.partial = undefined;
     const bytes = encodeKeepingBytes(data);
     const text = itemText(bytes);
-    if (size && !isSize(bytes, text, size)) return { code: CODE.sizeMismatch };
-    if (!ds.sync.pim.accepts(type)) return { code: 415 };
+    if (size && !isSize(bytes, text, size)) return refused(CODE.sizeMismatch, 'a large object whose size does not add up');
+    if (!ds.sync.pim.accepts(type)) return refused(CODE.notSupportedType, `items of type ${type} are not taken here`);
     try {
       return { change: { op, theirId, item: ds.sync.pim.decode(text, type) } };
     } catch (err) {

@@ -189,3 +189,37 @@ test('a chunk cut inside a UTF-8 character is joined to the next one byte for by
     t.is(stored.values.Note, `${note.slice(0, split)}é${note.slice(split)}`);
   });
 });
+
+test('a refresh from the phone deletes what the phone does not hold, unless the server refused one of its items: that one may stand for any of ours', async (t) => {
+  /** The recorded refresh from the client (its 7 contacts), `edit` changing its Sync message; the names stored after it. */
+  const refresh = async (edit: (sync: string) => string) => {
+    let result: { adds: string[]; names: string[] } | undefined;
+    await withGateway(async (gw) => {
+      await openContacts(gw.portal, 'demo');
+      await addRecord(gw.portal, 'demo', { Name: 'Ollie Ours', 'Given name': 'Ollie', 'Family name': 'Ours' });
+      let url = `${gw.base}/sync`;
+      const adds: string[] = [];
+      for (const file of ['001-req.xml', '002-req.xml', '003-req.xml']) {
+        const message = adapt(fixture('09-refresh-from-client', file), url, 'demo', 'demo');
+        const answer = await post(url, file === '002-req.xml' ? edit(message) : message);
+        adds.push(...answer.statuses.filter((s) => s.startsWith('Add:')));
+        url = answer.respUri ?? url;
+      }
+      result = { adds, names: await namesOf(gw.portal, 'demo') };
+    });
+    return result!;
+  };
+  const whole = await refresh((m) => m);
+  t.deepEqual(whole.adds, Array(7).fill('Add:201'));
+  t.false(whole.names.includes('Ollie Ours'), 'the server became a copy of the phone');
+  // One item in a type the Contacts do not take (415), one with no data (400): refused before any record is read.
+  const refused = await refresh((m) => {
+    const [head, ...adds] = m.split('<Add>');
+    adds[0] = adds[0].replace('text/vcard', 'text/x-unknown');
+    adds[adds.length - 1] = adds[adds.length - 1].replace(/<Data>.*?<\/Data>/s, '');
+    return [head, ...adds].join('<Add>');
+  });
+  t.deepEqual(refused.adds, ['Add:415', ...Array(5).fill('Add:201'), 'Add:400']);
+  t.true(refused.names.includes('Ollie Ours'), 'ours stays: the refused items may have stood for it');
+  t.is(refused.names.length, 6);
+});
