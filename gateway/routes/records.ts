@@ -145,18 +145,29 @@ function showRecordForm(
   const from = offsetParam(ctx.state.form.from);
   const form = recordForm(ctx, ref, db, values);
   const model = (inputs: readonly FormInput[], next: number | null) => ({ ...form, inputs, action: action({ from, next: next === null ? undefined : from + next }), error: problem.error });
-  // A value whose input alone would overflow the handset's page (a long note on a phone) is shown,
-  // not put in the form: its start and a link to all of it. Left out of the post, it keeps its value.
-  const fitsAlone = (input: FormInput) => render(ctx.state.device, 'record_form', withSession(ctx, model([input], null))).airBytes <= ctx.state.device.budget;
-  const inputs = form.inputs.map((input) =>
-    input.type !== 'text' || input.value === '' || fitsAlone(input)
-      ? input
-      : { ...input, value: '', readOnly: { start: splitText(input.value, PIECE_CHARS[ctx.state.device.markup])[0], chars: input.value.length, readAll } },
-  );
+  // A value this form cannot hold is shown, not put in the form: its start and a link to all of it.
+  // Left out of the post, it keeps its value. Such is a value whose input alone would overflow the
+  // handset's page (a long note on a phone), and text of several lines where the markup has no box.
+  const { markup, budget } = ctx.state.device;
+  const fitsAlone = (input: FormInput) => render(ctx.state.device, 'record_form', withSession(ctx, model([input], null))).airBytes <= budget;
+  const why = (input: FormInput): ReadOnly['why'] | undefined => {
+    if (input.type !== 'text' || input.value === '') return undefined;
+    if (!fitsAlone(input)) return 'long';
+    return input.multiline && !HAS_BOX.has(markup) ? 'lines' : undefined;
+  };
+  const inputs = form.inputs.map((input) => {
+    const reason = why(input);
+    return reason ? { ...input, value: '', readOnly: { start: splitText(input.value, PIECE_CHARS[markup])[0], chars: input.value.length, readAll, why: reason } } : input;
+  });
   showFitted(ctx, 'record_form', inputs.slice(from), false, model, problem.status);
 }
 
-type FormInput = ReturnType<typeof recordForm>['inputs'][number] & { readOnly?: { start: string; chars: number; readAll?: string } };
+/** Markups with a box for text of several lines. WML has none: its variables are attribute values, whose line breaks become spaces. */
+const HAS_BOX: ReadonlySet<Markup> = new Set(['chtml', 'html']);
+
+/** A value shown in the form rather than edited there: too long for the page, or lines the markup cannot keep. */
+type ReadOnly = { start: string; chars: number; readAll?: string; why: 'long' | 'lines' };
+type FormInput = ReturnType<typeof recordForm>['inputs'][number] & { readOnly?: ReadOnly };
 
 function recordForm(ctx: Ctx, ref: DbRef, db: Database, values: RecordInput) {
   const { links } = ctx.state;

@@ -79,8 +79,9 @@ export function models(text: (s: string) => string): Record<string, Record<strin
         { name: 'f4', label: text('Opened'), type: 'checkbox', value: '1', checked: true },
         { name: 'f5', label: text('Drink from'), type: 'alarm', value: text('2026-05-01'), hint: 'YYYY-MM-DD' },
         { name: 'f6', label: text('Tasting'), type: 'text', value: text('Dry.\nA long finish.'), multiline: true },
-        // Too long to edit on the device: shown, and not sent.
-        { name: 'f7', label: text('Notes'), type: 'text', value: '', readOnly: { start: text('Bought at the estate in 2001, '), chars: 40_000, readAll: `${d}/r/1` } },
+        // Too long to edit on the device, or lines a phone's input would join: shown, and not sent.
+        { name: 'f7', label: text('Notes'), type: 'text', value: '', readOnly: { start: text('Bought at the estate in 2001, '), chars: 40_000, readAll: `${d}/r/1`, why: 'long' } },
+        { name: 'f8', label: text('Cellar'), type: 'text', value: '', multiline: true, readOnly: { start: text('Row 3,\nshelf 2'), chars: 14, readAll: `${d}/r/1`, why: 'lines' } },
       ],
     },
     db_form: { title: 'New database', ...nav, action: `${s}/new`, name: text(''), cancel: `${s}/` },
