@@ -149,7 +149,10 @@ function showRecordForm(
   // Left out of the post, it keeps its value. Such is a value whose input alone would overflow the
   // handset's page (a long note on a phone), and text of several lines where the markup has no box.
   const { markup, budget } = ctx.state.device;
-  const fitsAlone = (input: FormInput) => render(ctx.state.device, 'record_form', withSession(ctx, model([input], null))).airBytes <= budget;
+  const fits = (inputs: readonly FormInput[]) => render(ctx.state.device, 'record_form', withSession(ctx, model(inputs, null))).airBytes <= budget;
+  // The usual form fits whole, and then each input alone does too: one render, not one per value.
+  const allFit = fits(form.inputs);
+  const fitsAlone = (input: FormInput) => allFit || fits([input]);
   const why = (input: FormInput): ReadOnly['why'] | undefined => {
     if (input.type !== 'text' || input.value === '') return undefined;
     if (!fitsAlone(input)) return 'long';
