@@ -55,9 +55,13 @@ export const SYNC_MOVE: MovingPart<OwnersSync> = {
     }
     const partner = (old: unknown) => moved(partners.get(Number(old)), 'sync partner', old);
     for (const a of sync.anchors) await insertRow(to, 'sync_anchors', { ...a, partner_id: partner(a.partner_id) });
-    for (const m of sync.maps) await insertRow(to, 'sync_map', { ...m, partner_id: partner(m.partner_id), record_id: moved(ids.record(Number(m.record_id)), 'mapped record', m.record_id) });
+    // A pairing outlives its record until the partner is told of the deletion: a record deleted since
+    // the last sync did not move, and stands in the table as its old id negated (no record's id).
+    for (const m of sync.maps) await insertRow(to, 'sync_map', { ...m, partner_id: partner(m.partner_id), record_id: ids.record(Number(m.record_id)) ?? -Number(m.record_id) });
+    // What was kept of a deleted record (removed beside the record, not with it) has nothing to go with.
     for (const e of sync.extras) {
-      await insertRow(to, 'sync_extras', { ...e, record_id: moved(ids.record(Number(e.record_id)), 'record', e.record_id), db_id: moved(ids.db(Number(e.db_id)), 'database', e.db_id) });
+      const record = ids.record(Number(e.record_id));
+      if (record !== undefined) await insertRow(to, 'sync_extras', { ...e, record_id: record, db_id: moved(ids.db(Number(e.db_id)), 'database', e.db_id) });
     }
     for (const u of sync.users) await insertRow(to, 'sync_users', u);
   },

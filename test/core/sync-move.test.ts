@@ -9,6 +9,10 @@ import { moveOwner } from '../../core/dispatch/move.ts';
 import { syncTables } from '../../core/sync/tables.ts';
 import { addRemotePortal } from '../../core/sync/portals.ts';
 import { Secrets } from '../../core/cell/secrets.ts';
+import { Partners } from '../../core/sync/partners.ts';
+import { PimStore } from '../../core/sync/pim.ts';
+import { CONTACTS } from '../../core/sync/datastores.ts';
+import { DatastoreSync, SYNC } from '../../core/sync/engine.ts';
 
 test.after.always(closeTestPortals);
 
@@ -82,4 +86,30 @@ test('a user moved to another cell takes their phones, remote portals, anchors, 
     t.deepEqual(await c1.all(`SELECT * FROM ${table} WHERE ${column} = 'ann'`), [], `${table} left on the old cell`);
   }
   for (const table of ['sync_anchors', 'sync_map', 'sync_extras']) t.deepEqual(await c1.all(`SELECT * FROM ${table}`), [], `${table} left on the old cell`);
+});
+
+test('a user who deleted a synced contact on the web moves all the same, and their phone is told of the deletion at the new cell', async (t) => {
+  const { portal } = await openSystem({ c1: undefined, c2: undefined }, ['ann']);
+  const c1 = (await portal.cell('c1')).store;
+  await syncedContacts(portal, c1, 'ann', 'c1', ['Ann Smith', 'Ann Jones']);
+  // Deleted since the last sync: the phone's pairing stays until it is told, as do the kept properties.
+  const ann = { login: 'ann', cellId: 'c1' };
+  const contacts = (await portal.databases(ann)).find((d) => d.name === 'Contacts')!;
+  // The first contact made: the phone's luid0, with kept properties.
+  const [smith] = (await portal.records(ann, contacts, 0, 10)).items;
+  await portal.deleteRecord(ann, contacts, smith.id);
+
+  await moveOwner(portal, 'ann', 'c2');
+
+  const c2 = await portal.cell('c2');
+  const moved = { login: 'ann', cellId: 'c2' };
+  const partners = new Partners(c2.store);
+  const phone = await partners.partner('ann', 'device', 'IMEI:ann');
+  const { their_anchor: last } = (await c2.store.get<{ their_anchor: string }>('SELECT their_anchor FROM sync_anchors WHERE partner_id = ?', [phone.id]))!;
+  const pim = await PimStore.open(c2, moved, CONTACTS);
+  const sync = await DatastoreSync.start({ pim, partners, partner: phone, datastore: 'contacts', policy: 'ours', code: SYNC.twoWay, last, next: 'n2', role: 'server' });
+  t.is(sync.type, SYNC.twoWay, 'still incremental');
+  // (The fixture's made-up digests send the other contact again as a Replace.)
+  t.deepEqual((await sync.outgoing()).filter((c) => c.op === 'Delete').map((c) => c.theirId), ['luid0'], 'the deletion goes to the phone');
+  t.deepEqual(await c2.store.all('SELECT record_id FROM sync_extras'), [], 'nothing kept for a contact that is gone');
 });
