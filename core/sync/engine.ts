@@ -5,6 +5,7 @@
 // nothing half-counted: what was applied is in the table, what was not is found again next time.
 import type { PimStore, IncomingItem } from './pim.ts';
 import { CoreError } from '../errors.ts';
+import { utcStamp } from '../../transcode/pim/when.ts';
 import type { MapEntry, Partner, Partners } from './partners.ts';
 
 /** SyncML alert codes of the sync types (SyncML Representation Protocol, 200–205). */
@@ -80,9 +81,7 @@ function statusOfRefusal(err: Error): number {
 }
 
 /** `YYYYMMDDTHHMMSSZ`, the anchor form SyncML clients use. */
-export function anchorAt(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-}
+export const anchorAt = utcStamp;
 
 const CLIENT_SENDS: ReadonlySet<number> = new Set([SYNC.twoWay, SYNC.slow, SYNC.oneWayFromClient, SYNC.refreshFromClient]);
 const SERVER_SENDS: ReadonlySet<number> = new Set([SYNC.twoWay, SYNC.slow, SYNC.oneWayFromServer, SYNC.refreshFromServer]);

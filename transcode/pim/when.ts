@@ -72,6 +72,11 @@ export function readDuration(text: string): number | undefined {
   return m[1] === '-' ? -total : total;
 }
 
+/** A UTC instant as iCalendar and SyncML anchors write it: 20261130T132000Z. */
+export function utcStamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+}
+
 export function writeDuration(seconds: number): string {
   const sign = seconds < 0 ? '-' : '';
   let s = Math.abs(seconds);
