@@ -420,7 +420,16 @@ export class Portal {
 
   /** The mail application of one cell, for all its users (what the retry ticker works through). */
   async mailOfCell(cellId: string): Promise<Mail> {
-    const cell = await this.cell(cellId);
+    return this.#mailOf(await this.cell(cellId));
+  }
+
+  /** The mail application on the actor's own cell, following a user who moved (one queue of remote servers for the whole portal). */
+  async mail(actor: Actor): Promise<Mail> {
+    const { cell, as } = await this.#home(actor);
+    return actingAs(await this.#mailOf(cell), actor, as);
+  }
+
+  #mailOf(cell: Cell): Promise<Mail> {
     let mail = this.#mail.get(cell);
     if (!mail) {
       mail = Mail.open(cell.id, cell.store, this.#mailOptions);
@@ -428,12 +437,6 @@ export class Portal {
       this.#mail.set(cell, mail);
     }
     return mail;
-  }
-
-  /** The mail application on the actor's own cell, following a user who moved (one queue of remote servers for the whole portal). */
-  async mail(actor: Actor): Promise<Mail> {
-    const { cell, as } = await this.#home(actor);
-    return actingAs(await this.mailOfCell(cell.id), actor, as);
   }
 
   async close(): Promise<void> {
