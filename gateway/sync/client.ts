@@ -6,12 +6,12 @@ import type { Portal } from '../../core/portal.ts';
 import type { Actor } from '../../core/cell/cell.ts';
 import { Partners } from '../../core/sync/partners.ts';
 import { PimStore } from '../../core/sync/pim.ts';
-import { DatastoreSync, SYNC, anchorAt, type IncomingChange, type OutgoingChange } from '../../core/sync/engine.ts';
+import { DatastoreSync, SYNC, SYNC_TYPES, anchorAt, type IncomingChange, type OutgoingChange } from '../../core/sync/engine.ts';
 import { CALENDAR, CONTACTS } from '../../core/sync/datastores.ts';
 import { MODES, alertFor, slowDirection } from '../../core/sync/modes.ts';
 import { md5Digest, md5Secret } from '../../core/sync/accounts.ts';
 import { portalLogin, recordReport, type PortalLogin, type SyncReport } from '../../core/sync/portals.ts';
-import { at, child, childrenOf, el, innerXml, parseSyncml, textAt, textOf, toXml, type Element } from '../../transcode/syncml/tree.ts';
+import { at, child, childrenOf, el, locUri, meta, parseSyncml, textAt, textOf, toXml, wireSize, type Element } from '../../transcode/syncml/tree.ts';
 import { DEVINF_TYPE, devinfUri, ourDevInf } from './devinf.ts';
 import { SYNCML_XML } from './endpoint.ts';
 
@@ -23,9 +23,6 @@ const REQUEST_TIMEOUT_MS = 60_000;
 const LOCAL_URI = { contacts: './contacts', calendar: './calendar' } as const;
 
 class SyncFailed extends Error {}
-
-const meta = (...children: Element[]) => el('Meta', ...children);
-const locUri = (tag: 'Target' | 'Source', uri: string) => el(tag, el('LocURI', uri));
 
 /** One session with the remote server: message numbering, the URL to post to, credentials. */
 class Exchange {
@@ -143,7 +140,7 @@ async function run(portal: Portal, actor: Actor, remote: PortalLogin, deviceId: 
   const ex = new Exchange(remote, deviceId);
   ex.cred = ex.basic();
   const alert = () =>
-    el('Alert', el('CmdID', 3), el('Data', asked), el('Item', locUri('Target', datastore), locUri('Source', localUri), meta(el('Anchor', anchors && asked !== 201 && el('Last', anchors.ours), el('Next', ourNext)), el('MaxObjSize', 4_000_000))));
+    el('Alert', el('CmdID', 3), el('Data', asked), el('Item', locUri('Target', datastore), locUri('Source', localUri), meta(el('Anchor', anchors && asked !== SYNC.slow && el('Last', anchors.ours), el('Next', ourNext)), el('MaxObjSize', 4_000_000))));
   const devinf = el('Put', el('CmdID', 1), meta(el('Type', DEVINF_TYPE)), el('Item', locUri('Source', devinfUri(VERSION)), el('Data', ourDevInf(VERSION, deviceId, [{ uri: localUri, codec }]))));
   let answer = await ex.send([devinf, alert()], true);
   for (let tries = 0; statusCode(answer.body, 'SyncHdr') === 401 && tries < 2; tries++) {
@@ -159,7 +156,7 @@ async function run(portal: Portal, actor: Actor, remote: PortalLogin, deviceId: 
   ex.cred = undefined;
   const alertCode = statusCode(answer.body, 'Alert');
   if (alertCode === 404) throw new SyncFailed(`The portal has no database "${datastore}".`);
-  const theirAlert = childrenOf(answer.body, 'Alert').find((a) => [200, 201, 202, 203, 204, 205].includes(Number(textAt(a, 'Data'))));
+  const theirAlert = childrenOf(answer.body, 'Alert').find((a) => SYNC_TYPES.includes(Number(textAt(a, 'Data'))));
   if (!theirAlert) throw new SyncFailed(`The portal did not start the sync (status ${alertCode}).`);
   const type = Number(textAt(theirAlert, 'Data'));
   report.type = type;
@@ -188,7 +185,7 @@ async function run(portal: Portal, actor: Actor, remote: PortalLogin, deviceId: 
   do {
     cmdId = statuses.length;
     const commands: Element[] = [];
-    let room = ex.maxMsgSize - 2_000 - innerXml(el('x', statuses)).length;
+    let room = ex.maxMsgSize - 2_000 - wireSize(el('x', statuses));
     while (queue.length > 0) {
       const change = queue[0];
       const id = nextId();
@@ -198,7 +195,7 @@ async function run(portal: Portal, actor: Actor, remote: PortalLogin, deviceId: 
         change.op === 'Delete'
           ? el('Delete', el('CmdID', id), el('Item', address))
           : el(change.op, el('CmdID', id), meta(el('Type', codec.types[0].type)), el('Item', address, el('Data', item ? codec.encode(item, codec.types[0].type) : '')));
-      const size = innerXml(el('x', command)).length;
+      const size = wireSize(el('x', command));
       if (commands.length > 0 && size > room) break;
       room -= size;
       commands.push(command);

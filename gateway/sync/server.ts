@@ -10,7 +10,7 @@ import { PimStore } from '../../core/sync/pim.ts';
 import { DatastoreSync, RefusedItem, SYNC_TYPES, type IncomingChange, type OutgoingChange } from '../../core/sync/engine.ts';
 import { OFFERED, codecFor } from '../../core/sync/datastores.ts';
 import { conflictPolicy, hasMd5Secret, newNonce, syncAuthenticate, type Credentials } from '../../core/sync/accounts.ts';
-import { at, child, childrenOf, el, innerXml, parseElement, textAt, textOf, type Element } from '../../transcode/syncml/tree.ts';
+import { at, child, childrenOf, el, innerXml, locUri, meta, parseElement, textAt, textOf, wireSize, type Element } from '../../transcode/syncml/tree.ts';
 import { DEVINF_TYPE, devinfUri, ourDevInf, preferredType } from './devinf.ts';
 import { Session, type Datastore } from './session.ts';
 import { SessionStore } from './session-store.ts';
@@ -43,8 +43,6 @@ const OUR_MAX_OBJ = 4_000_000;
 /** Room kept in each of our messages for the header and the statuses. */
 const MESSAGE_OVERHEAD = 1_500;
 
-/** The bytes an element takes in our XML. */
-const wireSize = (node: Element) => Buffer.byteLength(innerXml(node));
 
 const SPACE = /\s/;
 
@@ -117,8 +115,6 @@ class Reply {
   }
 }
 
-const meta = (...children: Element[]) => el('Meta', ...children);
-const locUri = (tag: 'Target' | 'Source', uri: string) => el(tag, el('LocURI', uri));
 
 function readHeader(root: Element, version: string): Header {
   const hdr = child(root, 'SyncHdr');

@@ -71,6 +71,12 @@ export function innerXml(node: Element): string {
   return out.join('');
 }
 
+/** The bytes the inside of an element takes in our XML: what counts against a peer's MaxMsgSize. */
+export const wireSize = (node: Element) => Buffer.byteLength(innerXml(node));
+
+export const meta = (...children: Element[]) => el('Meta', ...children);
+export const locUri = (tag: 'Target' | 'Source', uri: string) => el(tag, el('LocURI', uri));
+
 function fromXmlElement(x: XmlElement): Element {
   return { name: x.name, children: x.children.map((c) => (typeof c === 'string' ? c : fromXmlElement(c))) };
 }
