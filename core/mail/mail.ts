@@ -185,8 +185,7 @@ export class Mail {
       const kept = stored ? ` ${stored} new message${stored === 1 ? ' was' : 's were'} stored before that.` : '';
       throw new CoreError(said.kind, said.message + kept);
     }
-    await noteSuccess(this.store, 'mail_accounts', row.id);
-    await this.store.run('UPDATE mail_accounts SET checked_at = ? WHERE id = ?', [now(), row.id]);
+    await noteSuccess(this.store, 'mail_accounts', row.id, { set: 'checked_at = ?', params: [now()] });
     return stored;
   }
 
@@ -304,12 +303,10 @@ export class Mail {
         ),
       );
     } catch (err) {
-      const said = await noteFailure(this.store, 'mail_messages', message.attempts, classify(err, server), this.#options.now(), this.#options.retryMs);
-      await this.store.run('UPDATE mail_messages SET sending_until = 0 WHERE id = ?', [id]);
+      const said = await noteFailure(this.store, 'mail_messages', message.attempts, classify(err, server), this.#options.now(), this.#options.retryMs, { set: 'sending_until = 0', params: [] });
       return { id, sent: false, problem: `Not sent: ${said.message} It waits in your outbox.` };
     }
-    await noteSuccess(this.store, 'mail_messages', id);
-    await this.store.run("UPDATE mail_messages SET folder = 'sent', sending_until = 0, sent_at = ? WHERE id = ?", [this.#options.now(), id]);
+    await noteSuccess(this.store, 'mail_messages', id, { set: "folder = 'sent', sending_until = 0, sent_at = ?", params: [this.#options.now()] });
     return { id, sent: true, problem: '' };
   }
 
