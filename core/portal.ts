@@ -131,6 +131,11 @@ export class Portal {
     which.then((cell) => cell.store.close()).catch(() => {});
   }
 
+  /** The actor's own cell and the actor as it stands there, for parts that work on the cell's store themselves (sync). */
+  ownCell(actor: Actor): Promise<{ cell: Cell; as: Actor }> {
+    return this.#home(actor);
+  }
+
   /** The actor's own cell, following them if they moved (their session may predate the move). */
   async #home(actor: Actor): Promise<{ cell: Cell; as: Actor }> {
     let as = actor;

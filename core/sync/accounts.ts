@@ -68,7 +68,7 @@ export async function hasMd5Secret(portal: Portal, login: string): Promise<boole
 }
 
 async function userRow(portal: Portal, actor: Actor) {
-  const cell = await portal.cell(actor.cellId);
+  const { cell } = await portal.ownCell(actor);
   await syncTables(cell.store);
   const row = await cell.store.get<{ md5_secret: string | null; conflict_policy: string }>('SELECT md5_secret, conflict_policy FROM sync_users WHERE login = ?', [actor.login]);
   return { store: cell.store, row };

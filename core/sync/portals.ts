@@ -68,7 +68,7 @@ const toPortal = (r: Row): RemotePortal => ({
 });
 
 async function storeOf(portal: Portal, actor: Actor): Promise<Store> {
-  const cell = await portal.cell(actor.cellId);
+  const { cell } = await portal.ownCell(actor);
   await cell.user(actor.login).then((u) => u ?? Promise.reject(notFound('Your account no longer exists here.')));
   await syncTables(cell.store);
   return cell.store;

@@ -125,9 +125,10 @@ export async function syncWithPortal(portal: Portal, actor: Actor, portalId: num
 }
 
 async function run(portal: Portal, actor: Actor, remote: PortalLogin, deviceId: string, report: SyncReport): Promise<void> {
-  const cell = await portal.cell(actor.cellId);
+  // Where the user lives now: a session may predate a move.
+  const { cell, as } = await portal.ownCell(actor);
   const codec = remote.database === 'contacts' ? CONTACTS : CALENDAR;
-  const pim = await PimStore.open(cell, actor, codec);
+  const pim = await PimStore.open(cell, as, codec);
   const partners = new Partners(cell.store);
   const partner = await partners.partner(actor.login, 'portal', String(remote.id));
   const datastore = remote.remoteUri;
